@@ -1,0 +1,32 @@
+"""Workflows about people: profile changes and membership status changes, with their records."""
+
+from django.db import transaction
+
+from activists.models import MembershipEvent, User
+from amnesty_portal import audit
+
+
+@transaction.atomic
+def update_profile(*, actor, person: User, form) -> User:
+    changed = list(form.changed_data)
+    person = form.save()
+    if changed:
+        audit.record(actor=actor, action="profile.updated", target=person, fields=changed)
+    return person
+
+
+@transaction.atomic
+def set_membership_status(*, actor, person: User, status: str, effective_on, source: str) -> bool:
+    """Change a person's membership status and record it with its date. Returns whether it changed."""
+    if person.membership_status == status:
+        return False
+    person.membership_status = status
+    if status == User.Membership.LAPSED:
+        person.lapsed_on = effective_on
+    elif status == User.Membership.PAYING:
+        person.lapsed_on = None
+        person.member_since = person.member_since or effective_on
+    person.save(update_fields=["membership_status", "lapsed_on", "member_since"])
+    MembershipEvent.objects.create(person=person, status=status, effective_on=effective_on, source=source)
+    audit.record(actor=actor, action="membership.status_changed", target=person, status=status, source=source)
+    return True

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from activists import views
+
+app_name = "activists"
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("meg/", views.profile, name="profile"),
+    path("medlemsregister/", views.import_members, name="import_members"),
+]

@@ -1,0 +1,61 @@
+"""Cross-cutting records: the audit trail of people's changes and the security log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, on which object and why. Never edited, never deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("what"), max_length=100)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(_("object"), max_length=300, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class SecurityEvent(models.Model):
+    """Logins, failed logins and refused requests, with who, when and from where."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+        PERMISSION_DENIED = "permission_denied", _("permission refused")
+
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    identifier = models.CharField(_("login name given"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.identifier}"

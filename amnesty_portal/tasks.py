@@ -1,0 +1,24 @@
+"""Portal-wide periodic tasks."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from amnesty_portal.models import SecurityEvent
+
+
+@shared_task(name="amnesty_portal.heartbeat_task")
+def heartbeat_task():
+    """Proves that beat and a worker run: records the time of the last beat in the cache."""
+    from django.core.cache import cache
+
+    now = timezone.now()
+    cache.set("celery-heartbeat", now.isoformat(), timeout=None)
+    return now.isoformat()
+
+
+@shared_task(name="amnesty_portal.prune_security_events_task")
+def prune_security_events_task(days: int = 365):
+    """Security events are personal data: keep them one year. Safe to run twice."""
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,1 @@
+"""campaigns: filled in by a later issue."""

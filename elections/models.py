@@ -1,0 +1,1 @@
+"""elections: filled in by a later issue."""

@@ -1,0 +1,1 @@
+"""recognition: filled in by a later issue."""

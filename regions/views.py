@@ -1,0 +1,39 @@
+"""Regions: the list (admins see all five) and one region's page for its staff."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import render
+
+from amnesty_portal.permissions import get_for, require, roles_of
+from groups.models import Group
+from regions.models import Region, RegionRole
+
+
+def _with_figures(queryset):
+    return queryset.annotate(
+        group_count=Count("groups", filter=~Q(groups__status=Group.Status.CLOSED), distinct=True),
+        county_count=Count("counties", distinct=True),
+    ).prefetch_related(
+        Prefetch("roles", queryset=RegionRole.objects.select_related("person").order_by("kind", "person__last_name"))
+    )
+
+
+@login_required
+def region_list(request):
+    roles = roles_of(request.user)
+    require(request.user, roles.is_admin or roles.is_regional_staff, "region list", request)
+    regions = _with_figures(Region.objects.visible_to(request.user))
+    return render(request, "regions/region_list.html", {"regions": regions})
+
+
+@login_required
+def region_detail(request, slug):
+    region = get_for(request.user, _with_figures(Region.objects.all()), slug=slug, request=request)
+    counties = region.counties.order_by("name")
+    groups = (
+        Group.objects.filter(region=region)
+        .select_related("municipality")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("status", "name")
+    )
+    return render(request, "regions/region_detail.html", {"region": region, "counties": counties, "groups": groups})
