@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from activists import services
 from activists.forms import ProfileForm
@@ -29,6 +30,7 @@ def profile(request):
     return render(request, "activists/profile.html", {"form": form, "person": person})
 
 
+@require_safe
 @login_required
 def person_list(request):
     roles = roles_of(request.user)
@@ -53,6 +55,7 @@ def person_list(request):
     )
 
 
+@require_safe
 @login_required
 def person_detail(request, pk):
     person = get_for(

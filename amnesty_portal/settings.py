@@ -180,6 +180,8 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "r
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = VAR_DIR / "celery-queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery-processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -307,4 +309,10 @@ LOGGING = {
     "loggers": {
         "amnesty_portal.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
+}
+
+# --- Periodic tasks (django-celery-beat copies these into its tables, where admins edit them) -
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "amnesty_portal.heartbeat_task", "schedule": 300.0},
+    "prune-security-events": {"task": "amnesty_portal.prune_security_events_task", "schedule": 86400.0},
 }

@@ -5,12 +5,14 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import roles_of
 from groups.models import Group
 from regions.models import Region
 
 
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
@@ -32,6 +34,7 @@ def my_page(request):
     return render(request, "my_page.html", {"groups": groups})
 
 
+@require_safe
 def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

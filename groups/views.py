@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import can_change, get_for
 from groups.models import Group, GroupMembership, Office
 
 
+@require_safe
 @login_required
 def group_list(request):
     groups = (
@@ -28,6 +30,7 @@ def group_list(request):
     )
 
 
+@require_safe
 @login_required
 def group_detail(request, pk):
     current_offices = Office.objects.current().select_related("person").order_by("kind", "started_on")

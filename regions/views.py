@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import get_for, require, roles_of
 from groups.models import Group
@@ -18,6 +19,7 @@ def _with_figures(queryset):
     )
 
 
+@require_safe
 @login_required
 def region_list(request):
     roles = roles_of(request.user)
@@ -26,6 +28,7 @@ def region_list(request):
     return render(request, "regions/region_list.html", {"regions": regions})
 
 
+@require_safe
 @login_required
 def region_detail(request, slug):
     region = get_for(request.user, _with_figures(Region.objects.all()), slug=slug, request=request)

@@ -1,0 +1,139 @@
+"""The permission matrix: every URL pattern × every role × GET and POST, with the expected status.
+
+A URL pattern without an entry here fails `test_every_url_pattern_has_an_entry`, so no page can
+be added unchecked. Objects of another group or region answer 404, never 403: their existence
+is not revealed.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.urlconf import all_url_patterns
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "member", "contact", "other_contact", "leader", "other_leader", "admin"]
+
+# Each row: GET/POST status for the roles in ROLES order. The objects in the URL belong to the
+# group and region of "member", "contact" and "leader" (Bergen); the "other_" roles are in Oslo.
+MATRIX = {
+    # name: (kwargs factory, "anonymous member contact other_contact leader other_leader admin")
+    "home": (None, "200/405 200/405 302/405 302/405 302/405 302/405 302/405"),
+    "health": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "activists:person_list": (None, "302/405 404/405 200/405 200/405 200/405 200/405 200/405"),
+    "activists:person_detail": (
+        lambda w: {"pk": w.member.pk},
+        "302/405 200/405 200/405 404/405 200/405 404/405 200/405",
+    ),
+    "activists:profile": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "activists:import_members": (None, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    "groups:list": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "groups:detail": (lambda w: {"pk": w.group.pk}, "302/405 200/405 200/405 404/405 200/405 404/405 200/405"),
+    "regions:list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
+    "regions:detail": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
+    # Django's language switcher redirects back.
+    "set_language": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    # django-allauth's pages: public ones answer everyone, account pages send anonymous to login.
+    "account_login": (None, "200/200 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "account_logout": (None, "302/302 200/302 200/302 200/302 200/302 200/302 200/302"),
+    "account_inactive": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "account_signup": (None, "200/200 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "account_reauthenticate": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "account_email": (None, "302/302 200/302 200/302 200/302 200/302 200/302 200/302"),
+    "account_email_verification_sent": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "account_change_password": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "account_set_password": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "account_reset_password": (None, "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "account_confirm_login_code": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "account_confirm_email": (
+        lambda w: {"key": "not-a-key"},
+        "200/404 200/404 200/404 200/404 200/404 200/404 200/404",
+    ),
+    "account_reset_password_from_key_done": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "account_reset_password_from_key": (
+        lambda w: {"uidb36": "0", "key": "not-a-key"},
+        "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    ),
+    "account_reset_password_done": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "mfa_index": (None, "302/302 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "mfa_authenticate": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "mfa_reauthenticate": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "mfa_activate_totp": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "mfa_deactivate_totp": (None, "302/302 404/404 404/404 404/404 404/404 404/404 404/404"),
+    "mfa_view_recovery_codes": (None, "302/302 404/405 404/405 404/405 404/405 404/405 404/405"),
+    "mfa_generate_recovery_codes": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
+    "mfa_download_recovery_codes": (None, "302/302 404/404 404/404 404/404 404/404 404/404 404/404"),
+}
+
+# Patterns that are not pages: static files in DEBUG.
+NOT_PAGES = {None}
+
+
+def _cases():
+    for name, (kwargs, row) in MATRIX.items():
+        for role, cell in zip(ROLES, row.split(), strict=True):
+            get_status, post_status = (int(part) for part in cell.split("/"))
+            yield pytest.param(name, kwargs, role, "get", get_status, id=f"{name}-{role}-GET")
+            yield pytest.param(name, kwargs, role, "post", post_status, id=f"{name}-{role}-POST")
+
+
+def test_every_url_pattern_has_an_entry():
+    names = {name for name, _route, _pattern in all_url_patterns()}
+    missing = sorted(n for n in names - set(MATRIX) - NOT_PAGES if not n.startswith("admin:"))
+    assert missing == [], f"URL patterns without a permission-matrix entry: {missing}"
+    stale = sorted(set(MATRIX) - names)
+    assert stale == [], f"Permission-matrix entries without a URL pattern: {stale}"
+
+
+@pytest.mark.parametrize(("name", "kwargs", "role", "method", "expected"), list(_cases()))
+def test_permission_matrix(world, login, name, kwargs, role, method, expected):
+    client = login(world.user(role))
+    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    response = getattr(client, method)(url, {})
+    assert response.status_code == expected, f"{method.upper()} {url} as {role}"
+    if role == "anonymous" and expected == 302 and not name.startswith(("account_", "mfa_", "set_language")):
+        assert response["Location"].startswith(reverse("account_login")), "anonymous must be sent to login"
+
+
+def _admin_urls():
+    for name, route, _pattern in all_url_patterns():
+        if name and name.startswith("admin:") and "<" not in route and "(?P" not in route:
+            yield name
+
+
+@pytest.mark.parametrize("name", sorted(_admin_urls()))
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_for_admins_only(world, login, name, role):
+    client = login(world.user(role))
+    response = client.get(reverse(name))
+    if role == "admin" and name == "admin:logout":
+        assert response.status_code == 405  # logging out takes a POST
+    elif role == "admin":
+        # 403 only where the admin itself forbids it (adding rows to the read-only audit log).
+        assert response.status_code in (200, 302, 403)
+        assert not response.get("Location", "").startswith(reverse("account_login"))
+    elif role == "anonymous" or name != "admin:login":
+        # Behind allauth's login (secure_admin_login): no second, unprotected admin login.
+        assert response.status_code == 302
+        location = response["Location"]
+        # (the admin's logout sends everyone who is not an admin to the admin index, which is behind login)
+        assert location.startswith((reverse("account_login"), reverse("admin:login"), reverse("admin:index")))
+    else:
+        assert response.status_code == 403  # logged in, but not an admin
+
+
+def test_admin_object_pages_answer_no_one_but_admins(world, login):
+    url = reverse("admin:activists_user_change", args=[world.member.pk])
+    for role in ROLES:
+        response = login(world.user(role)).get(url)
+        assert response.status_code == (200 if role == "admin" else 302), role
+
+
+def test_refusal_is_logged_with_who_and_where(world, login):
+    from amnesty_portal.models import SecurityEvent
+
+    login(world.other_leader).get(reverse("groups:detail", args=[world.group.pk]))
+    event = SecurityEvent.objects.filter(kind="permission_denied").latest("at")
+    assert event.user == world.other_leader
+    assert event.path == reverse("groups:detail", args=[world.group.pk])
+    assert event.ip_address == "127.0.0.1"
