@@ -68,10 +68,10 @@ def roles_of(user) -> Roles:
     from regions.models import RegionRole
 
     leader, coordinator = set(), set()
-    for region_id, kind in RegionRole.objects.filter(person=user).values_list("region_id", "kind"):
+    for region_id, kind in RegionRole.objects.filter(person=user).order_by().values_list("region_id", "kind"):
         (leader if kind == RegionRole.Kind.LEADER else coordinator).add(region_id)
     contact, officer = set(), set()
-    for group_id, kind in Office.objects.current().filter(person=user).values_list("group_id", "kind"):
+    for group_id, kind in Office.objects.current().filter(person=user).order_by().values_list("group_id", "kind"):
         officer.add(group_id)
         if kind == Office.Kind.CONTACT:
             contact.add(group_id)

@@ -1,0 +1,751 @@
+"""Demo data for laptops and demonstrations: the regions' staff, about 70 groups and 600 people.
+
+`manage.py load_demo_data` (run by `make run`) calls `load()`. The data is the same every time: it
+is planned in memory from a fixed seed and the reference data, then written by deterministic keys
+(emails, group names), so a second run adds nothing and an interrupted one is completed, not
+duplicated. Dates are relative to today, so the demo never looks stale.
+"""
+
+import datetime
+import random
+import unicodedata
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from activists.models import MembershipEvent, User
+from groups.models import Group, GroupMembership, Office
+from regions.models import Municipality, PostalCode, Region, RegionRole
+
+SEED = 2026
+MARKER_EMAIL = "admin@example.org"
+OFFICE_CITIES = ("0301", "4601", "1103", "5001", "5501")
+TARGET_PEOPLE = 600
+LAPSED_SHARE = 0.08
+NON_MEMBER_SHARE = 0.05
+
+YOUTH, STUDENT, THEMATIC, LOCAL, PARENT = (
+    Group.Category.YOUTH,
+    Group.Category.STUDENT,
+    Group.Category.THEMATIC,
+    Group.Category.LOCAL,
+    Group.Category.PARENT,
+)
+PAYING, LAPSED, NON_MEMBER = User.Membership.PAYING, User.Membership.LAPSED, User.Membership.NON_MEMBER
+G = User.Gender
+
+# (name, category, municipality number or None for a national digital group, school or institution)
+GROUPS = [
+    ("Amnesty Oslo sentrum", LOCAL, "0301", ""),
+    ("Amnesty Grünerløkka", LOCAL, "0301", ""),
+    ("Amnesty Nordstrand", LOCAL, "0301", ""),
+    ("Amnesty Kvinnegruppe Oslo", THEMATIC, "0301", ""),
+    ("Amnesty Jus Oslo", THEMATIC, "0301", ""),
+    ("Amnesty Skeiv Oslo", THEMATIC, "0301", ""),
+    ("Amnesty Midtøsten-gruppa Oslo", THEMATIC, "0301", ""),
+    ("Amnesty-gruppa ved Universitetet i Oslo", STUDENT, "0301", "Universitetet i Oslo"),
+    ("Amnesty OsloMet", STUDENT, "0301", "OsloMet – storbyuniversitetet"),
+    ("Amnesty ungdom Oslo katedralskole", YOUTH, "0301", "Oslo katedralskole"),
+    ("Amnesty ungdom Elvebakken vgs", YOUTH, "0301", "Elvebakken videregående skole"),
+    ("Amnesty Barnevogngruppe Oslo", PARENT, "0301", ""),
+    ("Amnesty Bergen sentrum", LOCAL, "4601", ""),
+    ("Amnesty Fana", LOCAL, "4601", ""),
+    ("Amnesty Åsane", LOCAL, "4601", ""),
+    ("Amnesty-gruppa ved Universitetet i Bergen", STUDENT, "4601", "Universitetet i Bergen"),
+    ("Amnesty HVL Bergen", STUDENT, "4601", "Høgskulen på Vestlandet, campus Bergen"),
+    ("Amnesty ungdom Bergen katedralskole", YOUTH, "4601", "Bergen katedralskole"),
+    ("Amnesty Jus Bergen", THEMATIC, "4601", ""),
+    ("Amnesty Kvinnegruppe Bergen", THEMATIC, "4601", ""),
+    ("Amnesty Stavanger", LOCAL, "1103", ""),
+    ("Amnesty-gruppa ved Universitetet i Stavanger", STUDENT, "1103", "Universitetet i Stavanger"),
+    ("Amnesty ungdom St. Olav vgs", YOUTH, "1103", "St. Olav videregående skole"),
+    ("Amnesty Skeiv Stavanger", THEMATIC, "1103", ""),
+    ("Amnesty Barnevogngruppe Stavanger", PARENT, "1103", ""),
+    ("Amnesty Trondheim", LOCAL, "5001", ""),
+    ("Amnesty NTNU Gløshaugen", STUDENT, "5001", "NTNU, campus Gløshaugen"),
+    ("Amnesty NTNU Dragvoll", STUDENT, "5001", "NTNU, campus Dragvoll"),
+    ("Amnesty Jus Trondheim", THEMATIC, "5001", ""),
+    ("Amnesty ungdom Trondheim katedralskole", YOUTH, "5001", "Trondheim katedralskole"),
+    ("Amnesty Tromsø", LOCAL, "5501", ""),
+    ("Amnesty-gruppa ved UiT Norges arktiske universitet", STUDENT, "5501", "UiT Norges arktiske universitet"),
+    ("Amnesty ungdom Kongsbakken vgs", YOUTH, "5501", "Kongsbakken videregående skole"),
+    ("Amnesty Urfolksgruppa Tromsø", THEMATIC, "5501", ""),
+    ("Amnesty digital klimagruppe", THEMATIC, None, ""),
+    ("Amnesty digital ytringsfrihetsgruppe", THEMATIC, None, ""),
+    ("Amnesty Bærum", LOCAL, "3201", ""),
+    ("Amnesty Lillestrøm", LOCAL, "3205", ""),
+    ("Amnesty-gruppa ved NMBU", STUDENT, "3218", "Norges miljø- og biovitenskapelige universitet"),
+    ("Amnesty Fredrikstad", LOCAL, "3107", ""),
+    ("Amnesty Drammen", LOCAL, "3301", ""),
+    ("Amnesty ungdom Kongsberg vgs", YOUTH, "3303", "Kongsberg videregående skole"),
+    ("Amnesty Hamar", LOCAL, "3403", ""),
+    ("Amnesty ungdom Gjøvik vgs", YOUTH, "3407", "Gjøvik videregående skole"),
+    ("Amnesty Tynset", LOCAL, "3427", ""),
+    ("Amnesty Valdres", LOCAL, "3451", ""),
+    ("Amnesty Tønsberg", LOCAL, "3905", ""),
+    ("Amnesty-gruppa ved USN Bø", STUDENT, "4020", "Universitetet i Sørøst-Norge, campus Bø"),
+    ("Amnesty Rjukan", LOCAL, "4026", ""),
+    ("Amnesty Voss", LOCAL, "4621", ""),
+    ("Amnesty Stord", LOCAL, "4614", ""),
+    ("Amnesty-gruppa ved HVL Sogndal", STUDENT, "4640", "Høgskulen på Vestlandet, campus Sogndal"),
+    ("Amnesty Førde", LOCAL, "4647", ""),
+    ("Amnesty ungdom Askøy vgs", YOUTH, "4627", "Askøy videregående skole"),
+    ("Amnesty Gulen", LOCAL, "4635", ""),
+    ("Amnesty Sandnes", LOCAL, "1108", ""),
+    ("Amnesty Haugesund", LOCAL, "1106", ""),
+    ("Amnesty Kristiansand", LOCAL, "4204", ""),
+    ("Amnesty-gruppa ved Universitetet i Agder", STUDENT, "4204", "Universitetet i Agder"),
+    ("Amnesty Sauda", LOCAL, "1135", ""),
+    ("Amnesty Ålesund", LOCAL, "1508", ""),
+    ("Amnesty-gruppa ved Høgskulen i Volda", STUDENT, "1577", "Høgskulen i Volda"),
+    ("Amnesty Røros", LOCAL, "5025", ""),
+    ("Amnesty ungdom Levanger vgs", YOUTH, "5037", "Levanger videregående skole"),
+    ("Amnesty Frøya", LOCAL, "5014", ""),
+    ("Amnesty Bodø", LOCAL, "1804", ""),
+    ("Amnesty-gruppa ved Nord universitet", STUDENT, "1804", "Nord universitet, Bodø"),
+    ("Amnesty Harstad", LOCAL, "5503", ""),
+    ("Amnesty Alta", LOCAL, "5601", ""),
+    ("Amnesty Lofoten", LOCAL, "1860", ""),
+    ("Amnesty Kautokeino", LOCAL, "5612", ""),
+    ("Amnesty Vadsø", LOCAL, "5607", ""),
+]
+PENDING_GROUPS = {"Amnesty Barnevogngruppe Stavanger", "Amnesty ungdom Askøy vgs", "Amnesty Frøya"}
+CLOSED_GROUPS = {"Amnesty Nordstrand", "Amnesty Vadsø"}
+CLOSED_TO_NEWCOMERS = {
+    "Amnesty Jus Oslo",
+    "Amnesty ungdom Oslo katedralskole",
+    "Amnesty NTNU Dragvoll",
+    "Amnesty ungdom Kongsberg vgs",
+}
+NAMED_GROUP = "Amnesty Bergen sentrum"
+# Recognised, but the contact person has stopped paying: fails "the contact must be a member".
+LAPSED_CONTACT_GROUP = "Amnesty Harstad"
+# Recognised, but the contact person stepped down three months ago and nobody took over.
+NO_CONTACT_GROUP = "Amnesty Sauda"
+
+# (email, first name, last name, gender, birth year, postal code, extra fields)
+NAMED_ACCOUNTS = [
+    ("region.oslo@example.org", "Tone", "Haugen", G.WOMAN, 1978, "0182", {}),
+    ("opplaering.oslo@example.org", "Eirik", "Solberg", G.MAN, 1988, "0554", {}),
+    ("region.bergen@example.org", "Marit", "Eide", G.WOMAN, 1975, "5003", {}),
+    ("opplaering.bergen@example.org", "Sindre", "Vik", G.MAN, 1991, "5010", {}),
+    ("region.stavanger@example.org", "Guro", "Sæther", G.WOMAN, 1983, "4006", {}),
+    ("opplaering.stavanger@example.org", "Anders", "Berge", G.MAN, 1986, "4010", {}),
+    ("region.trondheim@example.org", "Ingrid", "Moen", G.WOMAN, 1980, "7010", {}),
+    ("opplaering.trondheim@example.org", "Håkon", "Lien", G.MAN, 1993, "7030", {}),
+    ("region.tromso@example.org", "Elle", "Eira", G.WOMAN, 1984, "9008", {}),
+    ("opplaering.tromso@example.org", "Trond", "Nilsen", G.MAN, 1979, "9010", {}),
+    ("kontakt.bergen@example.org", "Sigrid", "Haugland", G.WOMAN, 1996, "5015", {}),
+    ("medlem@example.org", "Jonas", "Bakke", G.MAN, 2001, "5035", {}),
+    ("ny@example.org", "Amina", "Ali", G.WOMAN, 1998, "5700", {}),
+    # The marker that the demo data is complete comes last.
+    (
+        MARKER_EMAIL,
+        "Hanne",
+        "Lunde",
+        G.WOMAN,
+        1972,
+        "0150",
+        {"is_secretariat": True, "is_staff": True, "is_superuser": True},
+    ),
+]
+
+# Written as words, not list literals, so that the lists stay readable (ruff would put one per line).
+WOMEN = (  # noqa: SIM905
+    "Nora Emma Ella Maja Olivia Sofie Ingrid Leah Sara Frida Hedda Thea Selma Astrid Vilde Ida Emilie "
+    "Tuva Julie Anna Hanna Marte Ingeborg Kari Anne Inger Liv Randi Solveig Berit Marit Hilde Kristin "
+    "Silje Camilla Mari Ragnhild Turid Guro Siri Tone Heidi Line Linn Mette Eli Aud Gunn Synnøve Amina "
+    "Fatima Zainab Aisha Maria Nina Karoline Mathilde Live Iben Sigrid"
+).split()
+MEN = (  # noqa: SIM905
+    "Jakob Emil Noah Oliver Filip William Lucas Liam Henrik Oskar Aksel Theodor Elias Kasper Magnus "
+    "Johannes Isak Mathias Tobias Sander Jonas Martin Andreas Ola Per Jan Lars Knut Arne Bjørn Terje "
+    "Geir Tor Svein Kjell Hans Odd Rune Trond Espen Håkon Eirik Sindre Vegard Sigurd Even Torstein "
+    "Øyvind Anders Kristian Ali Mohammed Omar Yusuf Daniel Adrian Halvard Fredrik Erlend Jørgen"
+).split()
+SURNAMES = (  # noqa: SIM905
+    "Hansen Johansen Olsen Larsen Andersen Pedersen Nilsen Kristiansen Jensen Karlsen Johnsen Pettersen "
+    "Eriksen Berg Haugen Hagen Johannessen Andreassen Jacobsen Dahl Jørgensen Henriksen Lund Halvorsen "
+    "Sørensen Jakobsen Moen Gundersen Iversen Strand Solberg Svendsen Eide Knutsen Martinsen Paulsen "
+    "Bakken Kristoffersen Mathisen Lie Amundsen Nguyen Rasmussen Ali Lunde Solheim Berge Moe Nygård "
+    "Bakke Fredriksen Holm Lien Hauge Christensen Sæther Aas Myhre Ahmed Haugland Thorsen Næss Vik "
+    "Ødegård Eira Hætta Somby"
+).split()
+GENDER_WEIGHTS = [
+    (G.WOMAN, 60),
+    (G.MAN, 33),
+    (G.NON_BINARY, 3),
+    (G.OTHER, 1),
+    (G.UNSPECIFIED, 1.5),
+    ("", 1.5),
+]
+AGE_BANDS = [((14, 19), 12), ((20, 29), 33), ((30, 44), 13), ((45, 60), 14), ((61, 80), 28)]
+MOBILE_PREFIXES = ["40", "41", "45", "46", "47", "48", "90", "91", "92", "93", "94", "95", "97", "98", "99"]
+GROUP_SIZES = list(range(3, 16))
+GROUP_SIZE_WEIGHTS = [8, 10, 13, 12, 10, 8, 6, 4, 3, 2, 2, 1, 1]
+
+
+class DemoDataRefused(Exception):
+    """The demo accounts share a public password, so demo data is never loaded with DEBUG off."""
+
+
+@dataclass
+class PersonSpec:
+    email: str
+    first_name: str
+    last_name: str
+    gender: str
+    birth_year: int
+    postal_code: str
+    phone: str = ""
+    language: str = User.Language.NB
+    email_consent: bool = True
+    status: str = PAYING
+    member_since: datetime.date | None = None
+    lapsed_on: datetime.date | None = None
+    registered_on: datetime.date | None = None
+    membership_number: str | None = None
+    group_count: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class MemberSpec:
+    email: str
+    joined_on: datetime.date
+    left_on: datetime.date | None = None
+
+
+@dataclass
+class OfficeSpec:
+    email: str
+    kind: str
+    started_on: datetime.date
+    ended_on: datetime.date | None = None
+    title: str = ""
+
+
+@dataclass
+class GroupSpec:
+    name: str
+    category: str
+    municipality: str | None
+    region_id: int
+    institution: str
+    status: str
+    is_open: bool
+    founded_on: datetime.date
+    closed_on: datetime.date | None = None
+    members: list = field(default_factory=list)
+    offices: list = field(default_factory=list)
+
+
+def counts() -> dict:
+    return {
+        "regions": Region.objects.count(),
+        "regional_roles": RegionRole.objects.count(),
+        "groups": Group.objects.count(),
+        "people": User.objects.count(),
+        "accounts": EmailAddress.objects.filter(verified=True).count(),
+        "group_memberships": GroupMembership.objects.count(),
+        "offices": Office.objects.count(),
+        "membership_events": MembershipEvent.objects.count(),
+    }
+
+
+def load(*, today: datetime.date | None = None) -> dict:
+    """Load the demo data unless it is there already. Returns the counts and whether it loaded."""
+    if not settings.DEBUG:
+        raise DemoDataRefused(
+            "Refusing to load demo data with DEBUG off: its accounts share the public password "
+            f"{settings.DEMO_PASSWORD!r}. Run it only on a development machine (DEBUG=true)."
+        )
+    if User.objects.filter(email=MARKER_EMAIL).exists():
+        return {"loaded": False, **counts()}
+    with transaction.atomic():
+        plan = _Planner(random.Random(SEED), today or timezone.localdate())
+        plan.build()
+        _write(plan)
+    return {"loaded": True, **counts()}
+
+
+# --- Planning: everything decided in memory, from the seed alone --------------------------------
+
+
+def _ascii(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text if ch.isalnum() or ch == "-")
+
+
+class _Geography:
+    """Municipalities with their region and residential postal codes, in a fixed order."""
+
+    def __init__(self):
+        self.region_of, self.county_of, self.centrality = {}, {}, {}
+        rows = Municipality.objects.order_by("number").values_list(
+            "number", "county_id", "county__region_id", "centrality"
+        )
+        for number, county, region, centrality in rows:
+            if region is not None:
+                self.region_of[number], self.county_of[number], self.centrality[number] = region, county, centrality
+        every, residential = {}, {}
+        codes = PostalCode.objects.filter(municipality__isnull=False).order_by("code")
+        for code, municipality, category in codes.values_list("code", "municipality_id", "category"):
+            every.setdefault(municipality, []).append(code)
+            # G: street addresses, B: both; P (post boxes) and S (service) are nobody's home.
+            if category in {"G", "B"}:
+                residential.setdefault(municipality, []).append(code)
+        self.codes = {m: residential.get(m) or every[m] for m in self.region_of if m in every}
+        self.municipalities = sorted(self.codes)
+        self.municipality_of = {code: m for m, codes in self.codes.items() for code in codes}
+        if not set(OFFICE_CITIES) <= set(self.codes):
+            raise DemoDataRefused("Reference data is missing: run `manage.py load_reference_data` first.")
+        self._near = {}
+
+    def near(self, municipality: str) -> list[str]:
+        """The same county's other municipalities; for Oslo, the central ones of its region."""
+        if municipality not in self._near:
+            county, region = self.county_of[municipality], self.region_of[municipality]
+            near = [m for m in self.municipalities if self.county_of[m] == county and m != municipality]
+            if not near:
+                near = [
+                    m
+                    for m in self.municipalities
+                    if self.region_of[m] == region and self.centrality[m] <= 2 and m != municipality
+                ]
+            self._near[municipality] = near or [municipality]
+        return self._near[municipality]
+
+
+class _Planner:
+    def __init__(self, rng: random.Random, today: datetime.date):
+        self.rng, self.today = rng, today
+        self.geo = _Geography()
+        self.regions = list(Region.objects.order_by("name").values_list("pk", "slug", "office_municipality_id"))
+        self.people: dict[str, PersonSpec] = {}
+        self.groups: list[GroupSpec] = []
+        self.named: list[str] = []
+        self.region_roles: list[tuple[int, str, str]] = []
+        self._serial = 0
+
+    # Dates and small draws
+
+    def days_ago(self, low: int, high: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=self.rng.randint(low, high))
+
+    def between(self, low: datetime.date, high: datetime.date) -> datetime.date:
+        if high <= low:
+            return low
+        return low + datetime.timedelta(days=self.rng.randint(0, (high - low).days))
+
+    def years_ago(self, low: int, high: int) -> datetime.date:
+        return self.days_ago(low * 365, high * 365)
+
+    def age(self, category: str | None) -> int:
+        rng = self.rng
+        if category == YOUTH:
+            return rng.randint(13, 19)
+        if category == STUDENT:
+            return rng.randint(19, 29) if rng.random() < 0.9 else rng.randint(30, 45)
+        if category == PARENT:
+            return rng.randint(27, 42)
+        (low, high), *_ = rng.choices([band for band, _ in AGE_BANDS], weights=[w for _, w in AGE_BANDS])
+        if category == THEMATIC:
+            low = max(low, 18)
+        return rng.randint(low, max(low, high))
+
+    def earliest_membership(self, birth_year: int) -> datetime.date:
+        return max(datetime.date(birth_year + 13, 1, 1), self.today - datetime.timedelta(days=25 * 365))
+
+    def member_since(self, birth_year: int) -> datetime.date:
+        earliest = self.earliest_membership(birth_year)
+        if self.rng.random() < 0.1:  # new members, for the welcome flow
+            earliest = max(earliest, self.today - datetime.timedelta(days=90))
+        return self.between(earliest, self.today - datetime.timedelta(days=8))
+
+    # People
+
+    def new_person(self, municipality: str, category: str | None = None) -> PersonSpec:
+        rng = self.rng
+        self._serial += 1
+        if category == PARENT:
+            gender = G.WOMAN if rng.random() < 0.8 else G.MAN
+        else:
+            gender = rng.choices([g for g, _ in GENDER_WEIGHTS], weights=[w for _, w in GENDER_WEIGHTS])[0]
+        names = {G.WOMAN: WOMEN, G.MAN: MEN}.get(gender) or rng.choice([WOMEN, MEN])
+        first, last = rng.choice(names), rng.choice(SURNAMES)
+        birth_year = self.today.year - self.age(category)
+        english = rng.random() < (0.2 if category == STUDENT else 0.05)
+        phone = ""
+        if rng.random() < 0.92:
+            phone = "+47" + rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 999_999):06d}"
+        person = PersonSpec(
+            email=f"{_ascii(first)}.{_ascii(last)}.{self._serial}@example.net",
+            first_name=first,
+            last_name=last,
+            gender=gender,
+            birth_year=birth_year,
+            postal_code=rng.choice(self.geo.codes[municipality]),
+            phone=phone,
+            language=User.Language.EN if english else User.Language.NB,
+            email_consent=rng.random() < 0.85,
+            member_since=self.member_since(birth_year),
+        )
+        self.people[person.email] = person
+        return person
+
+    def named_people(self):
+        rng = self.rng
+        for email, first, last, gender, birth_year, code, extra in NAMED_ACCOUNTS:
+            person = PersonSpec(
+                email=email,
+                first_name=first,
+                last_name=last,
+                gender=gender,
+                birth_year=birth_year,
+                postal_code=code,
+                phone="+47" + rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 999_999):06d}",
+                member_since=self.years_ago(2, 12),
+                extra=extra,
+            )
+            if email == "ny@example.org":
+                person.member_since = self.days_ago(2, 5)
+            self.people[email] = person
+            self.named.append(email)
+        for pk, slug, _office in self.regions:
+            self.region_roles.append((pk, f"region.{slug}@example.org", RegionRole.Kind.LEADER))
+            self.region_roles.append((pk, f"opplaering.{slug}@example.org", RegionRole.Kind.TRAINING_COORDINATOR))
+
+    def background_municipality(self) -> str:
+        """Where people outside groups live: mostly far from any group, as seed 000 describes."""
+        draw = self.rng.random()
+        if draw < 0.2:
+            return self.rng.choice(OFFICE_CITIES)
+        with_group = {g.municipality for g in self.groups}
+        if draw < 0.3:
+            return self.rng.choice(sorted(with_group - {None} - set(OFFICE_CITIES)))
+        # Uniform over municipalities: most of Norway's are small and rural.
+        return self.rng.choice([m for m in self.geo.municipalities if m not in with_group])
+
+    # Groups
+
+    def group(self, name, category, municipality, institution) -> GroupSpec:
+        rng = self.rng
+        oslo = next(pk for pk, _slug, office in self.regions if office == "0301")
+        founded = {
+            YOUTH: (1, 8),
+            STUDENT: (2, 20),
+            LOCAL: (3, 40),
+            THEMATIC: (2, 25),
+            PARENT: (1, 4),
+        }[category]
+        spec = GroupSpec(
+            name=name,
+            category=category,
+            municipality=municipality,
+            region_id=self.geo.region_of[municipality] if municipality else oslo,
+            institution=institution,
+            status=Group.Status.RECOGNISED,
+            is_open=name not in CLOSED_TO_NEWCOMERS,
+            founded_on=self.years_ago(*founded),
+        )
+        if name in PENDING_GROUPS:
+            spec.status, spec.founded_on = Group.Status.PENDING, self.days_ago(10, 60)
+        elif name in CLOSED_GROUPS:
+            spec.status, spec.closed_on = Group.Status.CLOSED, self.days_ago(180, 300)
+            spec.founded_on = self.years_ago(6, 20)
+
+        if name == NAMED_GROUP:
+            size = 12
+        elif municipality is None:
+            size = rng.randint(10, 15)
+        elif self.geo.centrality[municipality] >= 5:
+            size = rng.randint(3, 7)
+        else:
+            size = rng.choices(GROUP_SIZES, weights=GROUP_SIZE_WEIGHTS)[0]
+        self.add_members(spec, size)
+        self.add_offices(spec)
+        return spec
+
+    def add_members(self, spec: GroupSpec, size: int):
+        rng = self.rng
+        chosen: list[PersonSpec] = []
+        if spec.name == NAMED_GROUP:
+            chosen = [self.people["kontakt.bergen@example.org"]]
+            size -= 1
+        reuse = 0.0 if spec.category == YOUTH else (0.4 if spec.municipality is None else 0.25)
+        while len(chosen) < size:
+            person = None
+            if rng.random() < reuse:
+                candidates = [
+                    p
+                    for p in self.people.values()
+                    if p.group_count
+                    and p not in chosen
+                    and p.email not in self.named
+                    and self.today.year - p.birth_year >= 18
+                    and (spec.municipality is None or self.municipality_of(p) == spec.municipality)
+                ]
+                person = rng.choice(candidates) if candidates else None
+            if person is None:
+                if spec.municipality is None:
+                    home = rng.choice(self.geo.municipalities)
+                elif rng.random() < 0.7:
+                    home = spec.municipality
+                else:
+                    home = rng.choice(self.geo.near(spec.municipality))
+                person = self.new_person(home, spec.category)
+            chosen.append(person)
+        if spec.name == NAMED_GROUP:
+            # Last in the list: the one member who is sure to hold no office.
+            chosen.append(self.people["medlem@example.org"])
+        latest = spec.closed_on - datetime.timedelta(days=30) if spec.closed_on else self.today
+        for person in chosen:
+            person.group_count += 1
+            if person.member_since > latest:
+                person.member_since = max(self.earliest_membership(person.birth_year), self.days_ago(400, 900))
+            joined = self.between(max(spec.founded_on, person.member_since), latest)
+            spec.members.append(MemberSpec(person.email, joined, spec.closed_on))
+
+    def municipality_of(self, person: PersonSpec) -> str | None:
+        return self.geo.municipality_of.get(person.postal_code)
+
+    def add_offices(self, spec: GroupSpec):
+        rng, members = self.rng, spec.members
+        if spec.status == Group.Status.PENDING:
+            elected = spec.founded_on
+        elif spec.closed_on:
+            elected = max(spec.founded_on, spec.closed_on - datetime.timedelta(days=rng.randint(60, 330)))
+        elif spec.name == LAPSED_CONTACT_GROUP:
+            elected = self.today - datetime.timedelta(days=300)
+        else:
+            elected = max(spec.founded_on, self.days_ago(20, 330))
+
+        if spec.name == NAMED_GROUP:
+            separate_leader = False
+        else:
+            separate_leader = spec.name in {LAPSED_CONTACT_GROUP, NO_CONTACT_GROUP} or rng.random() < 0.6
+        plan = [(0, Office.Kind.CONTACT, "")]
+        plan.append((1 if separate_leader else 0, Office.Kind.LEADER, ""))
+        slot = 2 if separate_leader else 1
+        for kind, chance, title in [
+            (Office.Kind.DEPUTY, 0.5, ""),
+            (Office.Kind.TREASURER, 0.35, ""),
+            (Office.Kind.SOCIAL_MEDIA, 0.35, ""),
+            (Office.Kind.OTHER, 0.1, "Arrangementsansvarlig"),
+        ]:
+            # Keep at least one ordinary member, and never more offices than people.
+            if rng.random() < chance and slot < len(members) - 1:
+                plan.append((slot, kind, title))
+                slot += 1
+        for index, kind, title in plan:
+            member = members[index]
+            member.joined_on = min(member.joined_on, elected)
+            person = self.people[member.email]
+            person.member_since = min(person.member_since, member.joined_on)
+            spec.offices.append(OfficeSpec(member.email, kind, elected, spec.closed_on, title))
+
+        if spec.name == NO_CONTACT_GROUP:
+            stepped_down = self.today - datetime.timedelta(days=95)
+            spec.offices[0].ended_on = stepped_down  # still a member, but nobody took over
+        # History: at the last election some groups changed leader (the former one stays a member).
+        previous = elected - datetime.timedelta(days=365)
+        history = spec.status == Group.Status.RECOGNISED and spec.name != NAMED_GROUP
+        if history and previous > spec.founded_on and rng.random() < 0.2:
+            former = members[-1]
+            former.joined_on = min(former.joined_on, previous)
+            person = self.people[former.email]
+            person.member_since = min(person.member_since, former.joined_on)
+            spec.offices.append(OfficeSpec(former.email, Office.Kind.LEADER, previous, elected))
+
+    # Membership statuses
+
+    def assign_statuses(self):
+        rng = self.rng
+        office_holders = {o.email for g in self.groups for o in g.offices}
+        group_people = {m.email for g in self.groups for m in g.members}
+
+        contact = next(g for g in self.groups if g.name == LAPSED_CONTACT_GROUP).offices[0].email
+        self.lapse(self.people[contact], self.today - datetime.timedelta(days=70))
+
+        # A few recognised groups have a member who is not (or no longer) a member of AiN.
+        eligible = [
+            g
+            for g in self.groups
+            if g.status == Group.Status.RECOGNISED
+            and g.name not in {NAMED_GROUP, LAPSED_CONTACT_GROUP, NO_CONTACT_GROUP}
+            and len(g.members) >= 5
+        ]
+        for number, spec in enumerate(rng.sample(eligible, 6)):
+            ordinary = [
+                m
+                for m in spec.members
+                if m.email not in office_holders
+                and self.people[m.email].group_count == 1
+                and m.joined_on < self.today - datetime.timedelta(days=30)
+            ]
+            if not ordinary:
+                continue
+            member = rng.choice(ordinary)
+            person = self.people[member.email]
+            if number < 3:
+                self.make_non_member(person, member.joined_on)
+            else:
+                start = max(member.joined_on, self.today - datetime.timedelta(days=540))
+                self.lapse(person, self.between(start + datetime.timedelta(days=1), self.today))
+
+        total = len(self.people)
+        background = [p for p in self.people.values() if p.email not in group_people and p.email not in self.named]
+        lapsed = sum(p.status == LAPSED for p in self.people.values())
+        non_members = sum(p.status == NON_MEMBER for p in self.people.values())
+        adults = [p for p in background if self.today.year - p.birth_year >= 18]
+        to_lapse = rng.sample(adults, max(0, round(total * LAPSED_SHARE) - lapsed))
+        for person in to_lapse:
+            lapsed_on = self.days_ago(1, 540)
+            earliest = self.earliest_membership(person.birth_year)
+            person.member_since = self.between(earliest, lapsed_on - datetime.timedelta(days=60))
+            self.lapse(person, lapsed_on)
+        rest = [p for p in background if p.status == PAYING]
+        for person in rng.sample(rest, max(0, round(total * NON_MEMBER_SHARE) - non_members)):
+            start = max(datetime.date(person.birth_year + 13, 1, 1), self.today - datetime.timedelta(days=3 * 365))
+            self.make_non_member(person, self.between(start, self.today - datetime.timedelta(days=1)))
+
+        serial = 100_000
+        for person in self.people.values():
+            if person.status != NON_MEMBER:
+                serial += 1
+                person.membership_number = f"M{serial}"
+            person.registered_on = person.registered_on or person.member_since
+
+    def lapse(self, person: PersonSpec, on: datetime.date):
+        person.status, person.lapsed_on = LAPSED, on
+        person.member_since = min(person.member_since, on - datetime.timedelta(days=30))
+
+    def make_non_member(self, person: PersonSpec, registered_on: datetime.date):
+        person.status, person.member_since, person.registered_on = NON_MEMBER, None, registered_on
+
+    def build(self):
+        self.named_people()
+        for row in GROUPS:
+            self.groups.append(self.group(*row))
+        while len(self.people) < TARGET_PEOPLE:
+            self.new_person(self.background_municipality())
+        self.assign_statuses()
+
+
+# --- Writing: by deterministic keys, so nothing is ever created twice ---------------------------
+
+
+def _events(person: PersonSpec):
+    if person.status == NON_MEMBER:
+        return [(NON_MEMBER, person.registered_on, MembershipEvent.Source.SIGNUP)]
+    events = [(PAYING, person.member_since, MembershipEvent.Source.IMPORT)]
+    if person.status == LAPSED:
+        events.append((LAPSED, person.lapsed_on, MembershipEvent.Source.IMPORT))
+    return events
+
+
+def _user(person: PersonSpec, password: str) -> User:
+    registered = datetime.datetime.combine(person.registered_on, datetime.time(12), tzinfo=datetime.UTC)
+    return User(
+        email=person.email,
+        password=password,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        phone=person.phone,
+        birth_year=person.birth_year,
+        gender=person.gender,
+        postal_code_id=person.postal_code,
+        language=person.language,
+        membership_number=person.membership_number,
+        membership_status=person.status,
+        member_since=person.member_since,
+        lapsed_on=person.lapsed_on,
+        email_consent=person.email_consent,
+        date_joined=registered,
+        **person.extra,
+    )
+
+
+def _write(plan: _Planner):
+    demo_hash = make_password(settings.DEMO_PASSWORD)
+    existing = set(User.objects.filter(email__in=list(plan.people)).values_list("email", flat=True))
+    named = [plan.people[email] for email in plan.named]
+    others = [p for p in plan.people.values() if p.email not in plan.named]
+    # Register entries, not accounts: an unusable password and no email address to log in with.
+    User.objects.bulk_create([_user(p, make_password(None)) for p in others if p.email not in existing], batch_size=500)
+    for person in named:
+        if person.email not in existing:
+            _user(person, demo_hash).save()
+    people = dict(User.objects.filter(email__in=list(plan.people)).values_list("email", "pk"))
+    for person in named:
+        EmailAddress.objects.update_or_create(
+            user_id=people[person.email], email=person.email, defaults={"verified": True, "primary": True}
+        )
+
+    for region_id, email, kind in plan.region_roles:
+        RegionRole.objects.get_or_create(region_id=region_id, person_id=people[email], kind=kind)
+
+    names = [g.name for g in plan.groups]
+    existing_groups = set(Group.objects.filter(name__in=names).values_list("name", flat=True))
+    Group.objects.bulk_create(
+        [
+            Group(
+                name=g.name,
+                category=g.category,
+                status=g.status,
+                municipality_id=g.municipality,
+                region_id=g.region_id,
+                institution=g.institution,
+                is_open=g.is_open,
+                founded_on=g.founded_on,
+            )
+            for g in plan.groups
+            if g.name not in existing_groups
+        ]
+    )
+    groups = dict(Group.objects.filter(name__in=names).order_by("-pk").values_list("name", "pk"))
+
+    memberships = set(GroupMembership.objects.filter(group_id__in=groups.values()).values_list("group_id", "person_id"))
+    offices = set(Office.objects.filter(group_id__in=groups.values()).values_list("group_id", "person_id", "kind"))
+    new_memberships, new_offices = [], []
+    for g in plan.groups:
+        group_id = groups[g.name]
+        for m in g.members:
+            if (group_id, people[m.email]) not in memberships:
+                new_memberships.append(
+                    GroupMembership(
+                        group_id=group_id, person_id=people[m.email], joined_on=m.joined_on, left_on=m.left_on
+                    )
+                )
+        for o in g.offices:
+            # The plan never gives one person the same office twice in a group.
+            if (group_id, people[o.email], o.kind) not in offices:
+                new_offices.append(
+                    Office(
+                        group_id=group_id,
+                        person_id=people[o.email],
+                        kind=o.kind,
+                        title=o.title,
+                        started_on=o.started_on,
+                        ended_on=o.ended_on,
+                    )
+                )
+    GroupMembership.objects.bulk_create(new_memberships, batch_size=500)
+    Office.objects.bulk_create(new_offices, batch_size=500)
+
+    recorded = set(MembershipEvent.objects.filter(person_id__in=people.values()).values_list("person_id", "status"))
+    MembershipEvent.objects.bulk_create(
+        [
+            MembershipEvent(person_id=people[p.email], status=status, effective_on=on, source=source)
+            for p in plan.people.values()
+            for status, on, source in _events(p)
+            if (people[p.email], status) not in recorded
+        ],
+        batch_size=500,
+    )

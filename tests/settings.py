@@ -1,0 +1,12 @@
+"""Settings for the test suite: production's defaults (DEBUG off), with a throwaway secret.
+
+Tests that need development behaviour (the demo accounts) switch DEBUG on themselves.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-the-checks-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from amnesty_portal.settings import *  # noqa: E402, F403

@@ -1,0 +1,223 @@
+"""Demo data: realistic, the same every time, loaded once, and never with DEBUG off."""
+
+import random
+from io import StringIO
+
+import phonenumbers
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from activists import demo_data
+from activists.models import MembershipEvent, User
+from groups.models import Group, GroupMembership, Office
+from regions.models import Region, RegionRole
+
+OFFICE_CITIES = {"0301", "4601", "1103", "5001", "5501"}
+NAMED_ACCOUNTS = [
+    "admin@example.org",
+    "region.oslo@example.org",
+    "region.bergen@example.org",
+    "region.stavanger@example.org",
+    "region.trondheim@example.org",
+    "region.tromso@example.org",
+    "opplaering.oslo@example.org",
+    "opplaering.bergen@example.org",
+    "opplaering.stavanger@example.org",
+    "opplaering.trondheim@example.org",
+    "opplaering.tromso@example.org",
+    "kontakt.bergen@example.org",
+    "medlem@example.org",
+    "ny@example.org",
+]
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    return demo_data.load()
+
+
+def _current_members(group):
+    return GroupMembership.objects.filter(group=group, left_on__isnull=True)
+
+
+@pytest.mark.django_db
+def test_loads_about_seventy_groups_and_six_hundred_people(demo):
+    assert demo["loaded"] is True
+    assert 65 <= Group.objects.count() <= 75
+    assert 550 <= User.objects.count() <= 650
+    assert demo["groups"] == Group.objects.count()
+    assert demo["people"] == User.objects.count()
+    assert Region.objects.count() == 5
+    for region in Region.objects.all():
+        kinds = set(RegionRole.objects.filter(region=region).values_list("kind", flat=True))
+        assert kinds == {RegionRole.Kind.LEADER, RegionRole.Kind.TRAINING_COORDINATOR}
+
+
+@pytest.mark.django_db
+def test_about_half_the_groups_are_in_the_five_office_cities(demo):
+    in_cities = Group.objects.filter(municipality__in=OFFICE_CITIES).count()
+    assert 0.4 <= in_cities / Group.objects.count() <= 0.6
+    rural = Group.objects.filter(municipality__centrality__gte=5)
+    assert rural.count() >= 5
+    assert set(rural.values_list("region__slug", flat=True)) == set(Region.objects.values_list("slug", flat=True))
+
+
+@pytest.mark.django_db
+def test_groups_cover_every_category_and_the_rules_later_checks_need(demo):
+    assert set(Group.objects.values_list("category", flat=True)) == set(Group.Category.values)
+    assert Group.objects.filter(status=Group.Status.PENDING).count() == 3
+    assert Group.objects.filter(status=Group.Status.CLOSED).count() == 2
+    assert Group.objects.filter(is_open=False).exists()
+    digital = Group.objects.filter(municipality__isnull=True)
+    assert digital.count() == 2
+    assert set(digital.values_list("region__slug", flat=True)) == {"oslo"}
+    for group in Group.objects.exclude(municipality__isnull=True).select_related("municipality__county"):
+        assert group.region_id == group.municipality.county.region_id
+    assert not Group.objects.filter(category=Group.Category.STUDENT, institution="").exists()
+    assert not Group.objects.filter(category=Group.Category.YOUTH, institution="").exists()
+
+    active = Group.objects.exclude(status=Group.Status.CLOSED)
+    sizes = [_current_members(group).count() for group in active]
+    assert min(sizes) >= 3 and max(sizes) <= 15
+    assert sum(size < 5 for size in sizes) >= 5  # the privacy rule has something to hide
+
+    contacts = Office.objects.current().filter(kind=Office.Kind.CONTACT)
+    assert contacts.count() >= active.count() - 1
+    assert Office.objects.exclude(ended_on__isnull=True).exists()
+    lapsed_contacts = contacts.filter(
+        group__status=Group.Status.RECOGNISED, person__membership_status=User.Membership.LAPSED
+    )
+    assert lapsed_contacts.count() == 1
+
+
+@pytest.mark.django_db
+def test_people_look_like_a_membership_register(demo):
+    people = User.objects.all()
+    total = people.count()
+    assert people.filter(gender=User.Gender.WOMAN).count() / total > 0.5
+    assert 0.25 < people.filter(gender=User.Gender.MAN).count() / total < 0.4
+    assert 0.06 <= people.filter(membership_status=User.Membership.LAPSED).count() / total <= 0.10
+    assert 0.03 <= people.filter(membership_status=User.Membership.NON_MEMBER).count() / total <= 0.07
+    assert not people.filter(membership_status=User.Membership.LAPSED, lapsed_on__isnull=True).exists()
+    assert not people.filter(membership_status=User.Membership.PAYING, member_since__isnull=True).exists()
+    assert people.filter(language=User.Language.EN).exists()
+    assert people.filter(postal_code__isnull=True).count() == 0
+    for email, phone in people.values_list("email", "phone"):
+        assert email.split("@")[1].startswith("example.")
+        if phone:
+            number = phonenumbers.parse(phone)
+            assert phonenumbers.is_valid_number(number) and phone.startswith(("+474", "+479"))
+    years = GroupMembership.objects.filter(group__category=Group.Category.YOUTH).values_list(
+        "person__birth_year", flat=True
+    )
+    this_year = demo_data.timezone.localdate().year
+    assert all(13 <= this_year - year <= 19 for year in years)
+    # Every person's status is backed by a membership event.
+    latest = {}
+    for person_id, status in MembershipEvent.objects.order_by("effective_on", "pk").values_list("person", "status"):
+        latest[person_id] = status
+    assert latest == dict(people.values_list("pk", "membership_status"))
+    # Register entries are not accounts.
+    assert not people.exclude(email__in=NAMED_ACCOUNTS).filter(password__startswith="pbkdf2").exists()
+    assert not people.exclude(email__in=NAMED_ACCOUNTS).filter(password__startswith="md5").exists()
+    assert set(EmailAddress.objects.values_list("email", flat=True)) == set(NAMED_ACCOUNTS)
+
+
+@pytest.mark.django_db
+def test_named_accounts_have_their_roles(demo):
+    admin = User.objects.get(email="admin@example.org")
+    assert admin.is_secretariat and admin.is_staff and admin.is_superuser
+    assert RegionRole.objects.filter(
+        person__email="region.bergen@example.org", region__slug="bergen", kind=RegionRole.Kind.LEADER
+    ).exists()
+    assert RegionRole.objects.filter(
+        person__email="region.oslo@example.org", region__slug="oslo", kind=RegionRole.Kind.LEADER
+    ).exists()
+    assert RegionRole.objects.filter(
+        person__email="opplaering.tromso@example.org",
+        region__slug="tromso",
+        kind=RegionRole.Kind.TRAINING_COORDINATOR,
+    ).exists()
+
+    contact = Office.objects.current().get(person__email="kontakt.bergen@example.org", kind=Office.Kind.CONTACT)
+    group = contact.group
+    assert group.name == "Amnesty Bergen sentrum"
+    assert group.municipality_id == "4601"
+    assert group.status == Group.Status.RECOGNISED
+    assert Office.objects.current().filter(group=group, person=contact.person, kind=Office.Kind.LEADER).exists()
+
+    member = User.objects.get(email="medlem@example.org")
+    assert member.membership_status == User.Membership.PAYING
+    assert _current_members(group).filter(person=member).exists()
+    assert not member.offices.exists()
+
+    new = User.objects.get(email="ny@example.org")
+    assert new.membership_status == User.Membership.PAYING
+    assert (demo_data.timezone.localdate() - new.member_since).days <= 7
+    assert not new.group_memberships.exists()
+    assert new.postal_code.municipality_id not in OFFICE_CITIES
+
+
+@pytest.mark.django_db
+def test_named_accounts_can_log_in_with_the_demo_password(demo, client):
+    for email in NAMED_ACCOUNTS:
+        response = client.post(reverse("account_login"), {"login": email, "password": "amnesty-demo"})
+        assert response.status_code == 302, email
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_second_run_changes_nothing(demo, settings):
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert demo_data.counts() == {key: value for key, value in demo.items() if key != "loaded"}
+
+
+@pytest.mark.django_db
+def test_interrupted_run_is_completed_not_duplicated(demo):
+    User.objects.filter(email="admin@example.org").delete()
+    User.objects.filter(email__endswith="@example.net").order_by("pk")[:1].get().delete()
+    Group.objects.get(name="Amnesty Voss").delete()
+    GroupMembership.objects.filter(group__name="Amnesty Tromsø").delete()
+
+    again = demo_data.load()
+
+    assert again["loaded"] is True
+    assert again == demo
+
+
+@pytest.mark.django_db
+def test_plan_is_the_same_every_time(settings):
+    today = demo_data.timezone.localdate()
+
+    def plan():
+        planner = demo_data._Planner(random.Random(demo_data.SEED), today)
+        planner.build()
+        return planner
+
+    first, second = plan(), plan()
+    assert first.people == second.people
+    assert first.groups == second.groups
+
+
+@pytest.mark.django_db
+def test_command_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo_data", stdout=StringIO())
+    assert not User.objects.exists()
+    assert not Group.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_prints_the_counts(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert f"groups: {Group.objects.count()}" in out.getvalue()
