@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activists import services
 from activists.models import MembershipEvent, User
 
 
@@ -33,3 +35,16 @@ class PersonAdmin(UserAdmin):
         (_("Roles"), {"fields": ["is_secretariat", "is_prize_jury", "is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        # A status change goes through the service, so it is dated and recorded like an import's.
+        new_status = obj.membership_status
+        if change and "membership_status" in form.changed_data:
+            obj.membership_status = form.initial["membership_status"]
+            super().save_model(request, obj, form, change)
+            effective_on = (obj.lapsed_on if new_status == User.Membership.LAPSED else None) or timezone.localdate()
+            services.set_membership_status(
+                actor=request.user, person=obj, status=new_status, effective_on=effective_on, source="admin"
+            )
+        else:
+            super().save_model(request, obj, form, change)
