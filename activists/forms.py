@@ -1,6 +1,7 @@
-"""Forms for a person's own profile."""
+"""Forms for a person's own profile and for the member-register import."""
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from activists.models import User
@@ -8,19 +9,19 @@ from activists.validators import normalise_phone
 from regions.models import PostalCode
 
 
-class PostalCodeField(forms.CharField):
+class PostalCodeField(forms.Field):
     """A four-digit Norwegian postal code that must exist in Posten's register."""
 
+    widget = forms.TextInput
     default_error_messages = {
         "format": _("A Norwegian postal code has four digits, for example 5003."),
         "unknown": _("%(code)s is not a Norwegian postal code."),
     }
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 4)
-        kwargs.setdefault("min_length", None)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code", "pattern": "[0-9]{4}"})
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": "4", "size": "4"})
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, PostalCode):
@@ -28,7 +29,7 @@ class PostalCodeField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value).strip().replace(" ", "")
+        value = str(value or "").strip().replace(" ", "")
         if not value:
             return None
         if not (len(value) == 4 and value.isdigit()):
@@ -65,3 +66,30 @@ class ProfileForm(forms.ModelForm):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
+
+
+class MemberImportForm(forms.Form):
+    """Step one of the member-register import: the CSV file exported from the CRM."""
+
+    MAX_SIZE = 100 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("CSV export from the member register"),
+        help_text=_("UTF-8 or Windows-1252, separated by semicolons or commas. Nothing is saved before you confirm."),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > self.MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB."), code="too_large", params={"size": self.MAX_SIZE // 2**20}
+            )
+        return file
+
+
+class MemberImportConfirmForm(forms.Form):
+    """Step two: confirms the preview the person saw, named by the token the upload was stored under."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)

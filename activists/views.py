@@ -6,12 +6,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from activists import services
-from activists.forms import ProfileForm
+from activists import member_import, services
+from activists.forms import MemberImportConfirmForm, MemberImportForm, ProfileForm
 from activists.models import User
 from amnesty_portal.permissions import get_for, require, roles_of
+
+# The session names the uploaded file awaiting confirmation; the browser never sends a path.
+IMPORT_SESSION_KEY = "member_import_token"
 
 
 @login_required
@@ -71,7 +74,46 @@ def person_detail(request, pk):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_members(request):
+    """Step one: upload the register's CSV export and see what importing it would do."""
     require(request.user, roles_of(request.user).is_admin, "member import", request)
-    return render(request, "activists/import_members.html", {})
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        token, preview = member_import.preview_upload(
+            actor=request.user,
+            uploaded=form.cleaned_data["file"],
+            replacing=request.session.pop(IMPORT_SESSION_KEY, ""),
+        )
+        if token is None:
+            form.add_error("file", preview.file_error)
+        else:
+            request.session[IMPORT_SESSION_KEY] = token
+            context.update(
+                form=MemberImportForm(),
+                report=preview,
+                confirm_form=MemberImportConfirmForm(initial={"token": token}),
+            )
+    return render(request, "activists/import_members.html", context)
+
+
+@require_POST
+@login_required
+def import_members_confirm(request):
+    """Step two: import the file previewed in step one (the session names it), and show the result."""
+    require(request.user, roles_of(request.user).is_admin, "member import", request)
+    form = MemberImportConfirmForm(request.POST)
+    token = request.session.get(IMPORT_SESSION_KEY)
+    result = None
+    if form.is_valid() and token and form.cleaned_data["token"] == token:
+        del request.session[IMPORT_SESSION_KEY]
+        result = member_import.import_upload(actor=request.user, token=token)
+    if result is None:
+        messages.error(request, _("There is no previewed file to import. Upload the file again."))
+        return redirect("activists:import_members")
+    if result.file_error:
+        messages.error(request, result.file_error)
+        return redirect("activists:import_members")
+    return render(request, "activists/import_members.html", {"form": MemberImportForm(), "report": result})

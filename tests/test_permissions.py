@@ -27,6 +27,8 @@ MATRIX = {
     ),
     "activists:profile": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
     "activists:import_members": (None, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    # POST only; without a previewed file the admin is sent back to the upload step.
+    "activists:import_members_confirm": (None, "405/302 405/404 405/404 405/404 405/404 405/404 405/302"),
     "groups:list": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
     "groups:detail": (lambda w: {"pk": w.group.pk}, "302/405 200/405 200/405 404/405 200/405 404/405 200/405"),
     "regions:list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),

@@ -44,7 +44,7 @@ def page(browser, live_server, settings):
     context.close()
 
 
-def log_in(page, email, password="amnesty-demo"):
+def log_in(page, email, password="amnesty-demo"):  # noqa: S107 -- the public demo password
     """Log in through the real login form, typing and pressing Enter as a person would."""
     page.goto("/konto/login/")
     page.locator("input[name=login]").fill(email)

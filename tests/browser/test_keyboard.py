@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _focused(page):
-    return page.evaluate("() => document.activeElement && (document.activeElement.id || document.activeElement.name || document.activeElement.textContent.trim())")
+    return page.evaluate(
+        "() => { const e = document.activeElement; return e && (e.id || e.name || e.textContent.trim()); }"
+    )
 
 
 def test_skip_link_is_first_and_moves_focus_to_main(page):
