@@ -11,25 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from activists.member_import import import_members
+from activists.member_import import COLUMNS, import_members
 from activists.models import MembershipEvent, User
 from amnesty_portal.models import AuditEvent
 
-HEADER = [
-    "medlemsnummer",
-    "fornavn",
-    "etternavn",
-    "epost",
-    "telefon",
-    "fodselsar",
-    "kjonn",
-    "postnummer",
-    "sprak",
-    "status",
-    "medlem_fra",
-    "utmeldt_dato",
-    "samtykke_epost",
-]
+HEADER = list(COLUMNS)
 KARI = ["1001", "Kari", "Nordmann", "Kari.Nordmann@Example.org", "412 34 567", "1980", "kvinne", "5003"]
 KARI += ["nb", "betalende", "01.02.2015", "", "ja"]
 OLA = ["1002", "Ola", "Hansen", "ola@example.org", "+47 98765432", "1975", "mann", "0150", "en"]
