@@ -8,6 +8,9 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amnesty_portal.settings")
+    # manage.py on a developer's machine runs in development mode unless told otherwise; the web
+    # server (wsgi/asgi) and Celery keep the safe default, DEBUG off. Production sets DEBUG=false.
+    os.environ.setdefault("DEBUG", "true")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

@@ -78,3 +78,14 @@ def test_csp_forbids_inline_scripts(client, db):
     script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert "'self'" in script_src
     assert "unsafe-inline" not in script_src
+
+
+def test_web_server_keeps_debug_off_by_default():
+    # manage.py defaults to development mode; the WSGI entry point must not.
+    scrubbed = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT"}
+    env = {k: v for k, v in os.environ.items() if k not in scrubbed}
+    result = subprocess.run(
+        [sys.executable, "-c", "import amnesty_portal.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
