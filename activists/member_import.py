@@ -154,7 +154,7 @@ def import_members(*, actor, file, dry_run: bool = False, batch_size: int | None
             text = io.TextIOWrapper(binary, encoding=encoding, newline="")
             try:
                 records = _Records(text)
-                importer = _Importer(records.columns, result)
+                importer = _Importer(records.columns, result, actor)
                 rows = importer.parse(records)
                 with transaction.atomic():
                     for batch in iter(lambda: list(islice(rows, batch_size)), []):
@@ -284,7 +284,8 @@ def _parse_date(value: str) -> datetime.date:
 
 
 class _Importer:
-    def __init__(self, columns: dict, result: ImportResult):
+    def __init__(self, columns: dict, result: ImportResult, actor=None):
+        self.actor = actor
         self.indices = {key: index for key, (index, _label) in columns.items()}
         self.labels = {key: label for key, (_index, label) in columns.items()}
         self.result = result
@@ -457,6 +458,13 @@ class _Importer:
         )
         result.new += len(new)
         result.changed += len(changed)
+        if events:
+            # Lapsed officers lose their offices (seed 001, section 8); their groups are re-checked.
+            from groups import services as group_services
+
+            lapses = [(person, on) for person, status, on in events if status == User.Membership.LAPSED]
+            group_services.membership_lapsed(actor=self.actor, lapses=lapses)
+            group_services.membership_changed(person_ids=[person.pk for person, _status, _on in events])
 
     def _wanted(self, row: _Row, person: User | None, events: list) -> dict:
         """The field values the row asks for, for an existing person or (None) a new one; a status

@@ -140,6 +140,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_member(self):
         return self.membership_status == self.Membership.PAYING
 
+    def is_paying_on(self, day) -> bool:
+        """Paying on that day: a lapse recorded with a later effective date has not happened yet."""
+        if self.membership_status == self.Membership.PAYING:
+            return True
+        return self.membership_status == self.Membership.LAPSED and self.lapsed_on is not None and self.lapsed_on > day
+
     @property
     def municipality(self):
         return self.postal_code.municipality if self.postal_code_id else None

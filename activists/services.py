@@ -29,4 +29,9 @@ def set_membership_status(*, actor, person: User, status: str, effective_on, sou
     person.save(update_fields=["membership_status", "lapsed_on", "member_since"])
     MembershipEvent.objects.create(person=person, status=status, effective_on=effective_on, source=source)
     audit.record(actor=actor, action="membership.status_changed", target=person, status=status, source=source)
+    from groups import services as group_services
+
+    if status == User.Membership.LAPSED:
+        group_services.membership_lapsed(actor=actor, lapses=[(person, effective_on)])
+    group_services.membership_changed(person_ids=[person.pk])
     return True

@@ -1,4 +1,5 @@
-"""Groups, their members and their dated offices."""
+"""Groups, their members and dated offices, and what recognition rests on: statutes, priority areas,
+join requests and the standing against the five criteria (seed 001)."""
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,53 @@ class GroupQuerySet(models.QuerySet):
         return scope_groups(self, user)
 
     def active(self):
-        return self.exclude(status=Group.Status.CLOSED)
+        """Groups that exist in the organisation today: recognised or awaiting approval."""
+        return self.filter(status__in=[Group.Status.PENDING, Group.Status.RECOGNISED])
+
+    def recognised(self):
+        return self.filter(status=Group.Status.RECOGNISED)
+
+
+class PriorityArea(models.Model):
+    """One of AiN's priority areas; criterion 3 asks a group to work on a current one."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_current = models.BooleanField(_("current priority"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("priority area")
+        verbose_name_plural = _("priority areas")
+
+    def __str__(self):
+        return self.name
+
+
+class StatutesVersionQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """The newest version in force on the day, or None before the first one."""
+        on = on or timezone.localdate()
+        return self.filter(published_on__lte=on).order_by("-published_on", "-pk").first()
+
+
+class StatutesVersion(models.Model):
+    """A version of AiN's and AI's statutes, vision and guidelines that groups accept (criterion 1)."""
+
+    version = models.CharField(_("version"), max_length=50, unique=True)
+    published_on = models.DateField(_("in force from"))
+    summary = models.TextField(_("what the group accepts"))
+    url = models.URLField(_("full text"), blank=True)
+
+    objects = StatutesVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        verbose_name = _("statutes version")
+        verbose_name_plural = _("statutes versions")
+
+    def __str__(self):
+        return self.version
 
 
 class Group(models.Model):
@@ -28,7 +75,13 @@ class Group(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting approval")
         RECOGNISED = "recognised", _("recognised")
+        REJECTED = "rejected", _("registration rejected")
         CLOSED = "closed", _("closed")
+
+    class Standing(models.TextChoices):
+        MEETS = "meets", _("meets the criteria")
+        AT_RISK = "at_risk", _("at risk")
+        FAILS = "fails", _("fails the criteria")
 
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -41,8 +94,45 @@ class Group(models.Model):
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="groups"
     )
     institution = models.CharField(_("school or institution"), max_length=200, blank=True)
+    themes = models.CharField(
+        _("themes"), max_length=300, blank=True, help_text=_("What the group works on, in a few words.")
+    )
+    priority_areas = models.ManyToManyField(
+        PriorityArea, verbose_name=_("priority areas"), blank=True, related_name="groups"
+    )
     is_open = models.BooleanField(_("open to new members"), default=True)
     founded_on = models.DateField(_("founded on"), default=timezone.localdate)
+    age_exception = models.TextField(_("why members outside 13–19 belong to this youth group"), blank=True)
+
+    # The registration and its review.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    # Following up a group that fails the criteria, and closing it.
+    stopping_reported_at = models.DateTimeField(_("reported stopping its work at"), null=True, blank=True)
+    stopping_reason = models.TextField(_("why the group is stopping"), blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    warning_deadline = models.DateField(_("deadline to meet the criteria"), null=True, blank=True)
+    warning_message = models.TextField(_("warning"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.TextField(_("reason for closing"), blank=True)
+
+    # Kept up to date by groups.criteria.refresh_standings(); a column so lists can filter on it.
+    standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices, default=Standing.MEETS)
+    standing_checked_at = models.DateTimeField(_("standing checked at"), null=True, blank=True)
+
+    # Bumped by every state change a person makes, so that two people acting on the same group
+    # at once produce one outcome: the second one's form carries a stale number.
+    revision = models.PositiveIntegerField(default=0)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GroupMembership", related_name="member_groups", verbose_name=_("members")
     )
@@ -59,6 +149,14 @@ class Group(models.Model):
 
     def get_absolute_url(self):
         return reverse("groups:detail", args=[self.pk])
+
+    @property
+    def is_national(self) -> bool:
+        return self.municipality_id is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class GroupMembership(models.Model):
@@ -80,6 +178,169 @@ class GroupMembership(models.Model):
         return f"{self.person} – {self.group}"
 
 
+class StatutesAcceptance(models.Model):
+    """A group's contact accepted a version of the statutes: who, when and which version."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="statutes_acceptances")
+    version = models.ForeignKey(StatutesVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        verbose_name = _("statutes acceptance")
+        verbose_name_plural = _("statutes acceptances")
+        constraints = [models.UniqueConstraint(fields=["group", "version"], name="one_acceptance_per_version")]
+
+    def __str__(self):
+        return f"{self.group} – {self.version}"
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(models.Model):
+    """A member asks to join an open group; the contact answers (criterion 5 watches the wait)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="join_requests")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message to the group"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"], condition=models.Q(status="pending"), name="one_pending_join_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} → {self.group}"
+
+
+class Invitation(models.Model):
+    """One of a new group's first members, invited by email. The token in the email is the key;
+    someone not yet in the register sets a password with it and gets an account."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["group", "email"], name="one_invitation_per_email")]
+
+    def __str__(self):
+        return f"{self.email} → {self.group}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None
+
+
+class CriterionStatus(models.Model):
+    """Where a group stands on one of the five criteria, since when, and the evidence."""
+
+    class Number(models.IntegerChoices):
+        STATUTES = 1, _("Stands behind the statutes, vision and guidelines")
+        MEMBERS = 2, _("All group members are members of AiN")
+        PRIORITIES = 3, _("Works on AiN's priority areas")
+        CONTACT = 4, _("Has a contact person the secretariat can reach")
+        OPEN = 5, _("Is open to new members")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="criteria")
+    number = models.PositiveSmallIntegerField(_("criterion"), choices=Number.choices)
+    state = models.CharField(_("state"), max_length=10, choices=Group.Standing.choices)
+    since = models.DateField(_("since"))
+    # [{"code": ..., "params": {...}}]: put into words, in the reader's language, by groups.criteria.
+    evidence = models.JSONField(_("evidence"), default=list)
+
+    class Meta:
+        ordering = ["group", "number"]
+        verbose_name = _("criterion status")
+        verbose_name_plural = _("criterion statuses")
+        constraints = [models.UniqueConstraint(fields=["group", "number"], name="one_status_per_criterion")]
+
+    def __str__(self):
+        return f"{self.group} {self.number}: {self.state}"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def visible_to(self, user):
+        from amnesty_portal.permissions import roles_of
+
+        roles = roles_of(user)
+        if roles.is_admin:
+            return self
+        return self.filter(region_id__in=roles.staff_region_ids)
+
+
+class FollowUp(models.Model):
+    """An item on a regional leader's to-do list about one group."""
+
+    class Kind(models.TextChoices):
+        WELCOME_PACKAGE = "welcome_package", _("Send the welcome package")
+        FIRST_CONTACT = "first_contact", _("First contact with the new group")
+        NEW_CONTACT = "new_contact", _("Find a new contact person")
+        OFFICE_CHANGE = "office_change", _("Note the change of officers")
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="follow_ups")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "created_at", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "kind"], condition=models.Q(done_at__isnull=True), name="one_open_follow_up_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.group}"
+
+
 class OfficeQuerySet(models.QuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
@@ -97,12 +358,20 @@ class Office(models.Model):
         SOCIAL_MEDIA = "social_media", _("social-media officer")
         OTHER = "other", _("other office")
 
+    class EndReason(models.TextChoices):
+        STEPPED_DOWN = "stepped_down", _("stepped down")
+        REPLACED = "replaced", _("someone else took over")
+        MEMBERSHIP_LAPSED = "lapsed", _("membership lapsed")
+        LEFT_GROUP = "left_group", _("left the group")
+        GROUP_CLOSED = "group_closed", _("the group was closed")
+
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="offices")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offices")
     kind = models.CharField(_("office"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=100, blank=True, help_text=_("For other offices."))
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason.choices, blank=True)
 
     objects = OfficeQuerySet.as_manager()
 
@@ -114,3 +383,7 @@ class Office(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.person} ({self.group})"
+
+    @property
+    def label(self) -> str:
+        return self.title if self.kind == self.Kind.OTHER and self.title else self.get_kind_display()
