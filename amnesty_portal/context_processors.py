@@ -14,6 +14,12 @@ def navigation(request):
     items = [(reverse("home"), _("My page"))]
     if roles.member_group_ids or roles.is_regional_staff or roles.is_admin:
         items.append((reverse("groups:list"), _("Groups")))
+    else:
+        items.append((reverse("groups:directory"), _("Find a group")))
+    if roles.is_admin or roles.is_regional_leader:
+        items.append((reverse("groups:registrations"), _("Registrations")))
+    if roles.is_admin:
+        items.append((reverse("groups:review"), _("Follow-up")))
     if roles.is_regional_staff or roles.is_admin or roles.is_group_officer:
         items.append((reverse("activists:person_list"), _("People")))
     if roles.is_regional_staff or roles.is_admin:

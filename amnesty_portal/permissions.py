@@ -154,6 +154,19 @@ def can_change(user, obj) -> bool:
     return False
 
 
+def supervises(user, group) -> bool:
+    """The secretariat and the group's regional leader: they approve registrations and see the
+    group's audit log."""
+    roles = roles_of(user)
+    return roles.is_admin or group.region_id in roles.leader_region_ids
+
+
+def is_staff_of(user, region_id) -> bool:
+    """The secretariat, and the regional leader and training coordinator of that region."""
+    roles = roles_of(user)
+    return roles.is_admin or region_id in roles.staff_region_ids
+
+
 def get_for(user, queryset, *, write: bool = False, request=None, **lookup):
     """Fetch one object the person may see (else 404) and, with write=True, change (else 403)."""
     try:

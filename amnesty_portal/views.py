@@ -8,7 +8,7 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import roles_of
-from groups.models import Group
+from groups.models import Group, Invitation, JoinRequest
 from regions.models import Region
 
 
@@ -30,8 +30,27 @@ def home(request):
 
 @login_required
 def my_page(request):
-    groups = Group.objects.filter(pk__in=roles_of(request.user).member_group_ids).select_related("region")
-    return render(request, "my_page.html", {"groups": groups})
+    user = request.user
+    roles = roles_of(user)
+    groups = Group.objects.filter(pk__in=roles.member_group_ids).select_related("region").order_by("name")
+    context = {
+        "groups": groups,
+        "invitations": Invitation.objects.filter(person=user, accepted_at=None, declined_at=None)
+        .filter(group__status__in=[Group.Status.PENDING, Group.Status.RECOGNISED])
+        .select_related("group")
+        .order_by("created_at"),
+        "my_requests": JoinRequest.objects.pending().filter(person=user).select_related("group").order_by("created_at"),
+        "registrations": Group.objects.filter(
+            registered_by=user, status__in=[Group.Status.PENDING, Group.Status.REJECTED]
+        ).order_by("-registered_at"),
+        "to_answer": JoinRequest.objects.pending()
+        .filter(group_id__in=roles.officer_group_ids)
+        .select_related("group", "person")
+        .order_by("created_at")
+        if roles.officer_group_ids
+        else [],
+    }
+    return render(request, "my_page.html", context)
 
 
 @require_safe

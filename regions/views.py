@@ -3,10 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import get_for, require, roles_of
-from groups.models import Group
+from groups.models import FollowUp, Group, JoinRequest
 from regions.models import Region, RegionRole
 
 
@@ -39,4 +40,30 @@ def region_detail(request, slug):
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
         .order_by("status", "name")
     )
-    return render(request, "regions/region_detail.html", {"region": region, "counties": counties, "groups": groups})
+    standing = request.GET.get("standing", "")
+    if standing in Group.Standing.values:
+        groups = groups.filter(standing=standing, status__in=[Group.Status.PENDING, Group.Status.RECOGNISED])
+    else:
+        standing = ""
+    follow_ups = FollowUp.objects.open().filter(region=region).select_related("group").order_by("due_on", "pk")
+    join_requests = (
+        JoinRequest.objects.pending()
+        .filter(group__region=region)
+        .select_related("group", "person")
+        .order_by("created_at", "pk")
+    )
+    return render(
+        request,
+        "regions/region_detail.html",
+        {
+            "region": region,
+            "counties": counties,
+            "groups": groups,
+            "standing": standing,
+            "standings": Group.Standing.choices,
+            "follow_ups": follow_ups,
+            "join_requests": join_requests,
+            "pending_count": Group.objects.filter(region=region, status=Group.Status.PENDING).count(),
+            "today": timezone.localdate(),
+        },
+    )

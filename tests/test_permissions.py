@@ -8,6 +8,7 @@ is not revealed.
 import pytest
 from django.urls import reverse
 
+from groups.models import FollowUp, Invitation, JoinRequest
 from tests.urlconf import all_url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,52 @@ MATRIX = {
     "activists:import_members_confirm": (None, "405/302 405/404 405/404 405/404 405/404 405/404 405/302"),
     "groups:list": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
     "groups:detail": (lambda w: {"pk": w.group.pk}, "302/405 200/405 200/405 404/405 200/405 404/405 200/405"),
+    # Any logged-in person may look for a group to join and ask to join a recognised open one.
+    "groups:directory": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "groups:join": (lambda w: {"pk": w.group.pk}, "302/302 200/200 200/200 200/302 200/302 200/302 200/302"),
+    "groups:withdraw_join_request": (
+        lambda w: {"pk": _join_request(w.other_group, w.member).pk},
+        "405/302 405/302 405/404 405/404 405/404 405/404 405/404",
+    ),
+    # Registering: any member (an empty form answers 200 with its errors); the review queue and
+    # its actions are for the group's regional leader and the secretariat.
+    "groups:register": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "groups:registrations": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
+    "groups:approve": (lambda w: {"pk": w.group.pk}, "405/302 405/404 405/404 405/404 405/302 405/404 405/302"),
+    "groups:reject": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 200/200 404/404 200/200"),
+    "groups:invitation": (
+        lambda w: {"token": _invitation(w.other_group, w.member).token},
+        "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
+    ),
+    # The group's officers, its regional leader and the secretariat change it; members read only.
+    "groups:edit": (lambda w: {"pk": w.group.pk}, "302/302 403/403 200/200 404/404 200/200 404/404 200/200"),
+    "groups:offices": (lambda w: {"pk": w.group.pk}, "302/302 403/403 200/200 404/404 200/200 404/404 200/200"),
+    "groups:report_stopping": (
+        lambda w: {"pk": w.group.pk},
+        "302/302 403/403 200/200 404/404 200/200 404/404 200/200",
+    ),
+    "groups:accept_statutes": (
+        lambda w: {"pk": w.group.pk},
+        "405/302 405/403 405/302 405/404 405/302 405/404 405/302",
+    ),
+    "groups:end_office": (
+        lambda w: {"pk": w.group.offices.get(person=w.contact).pk},
+        "405/302 405/403 405/302 405/404 405/302 405/404 405/302",
+    ),
+    "groups:answer_join_request": (
+        lambda w: {"pk": _join_request(w.group, w.outsider).pk},
+        "405/302 405/403 405/302 405/404 405/302 405/404 405/302",
+    ),
+    "groups:leave": (lambda w: {"pk": w.group.pk}, "302/302 200/302 200/302 404/404 404/404 404/404 404/404"),
+    # The secretariat's follow-up: admins only; the regional staff tick off their to-do items.
+    "groups:review": (None, "302/405 404/405 404/405 404/405 404/405 404/405 200/405"),
+    "groups:warn": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    "groups:close": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    "groups:reopen": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    "groups:complete_follow_up": (
+        lambda w: {"pk": _follow_up(w.group).pk},
+        "405/302 405/404 405/404 405/404 405/302 405/404 405/302",
+    ),
     "regions:list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
     "regions:detail": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
     # Django's language switcher redirects back.
@@ -66,6 +113,18 @@ MATRIX = {
     "mfa_generate_recovery_codes": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
     "mfa_download_recovery_codes": (None, "302/302 404/404 404/404 404/404 404/404 404/404 404/404"),
 }
+
+def _join_request(group, person):
+    return JoinRequest.objects.create(group=group, person=person)
+
+
+def _invitation(group, person):
+    return Invitation.objects.create(group=group, email=person.email, person=person, token=f"token-{person.pk}")
+
+
+def _follow_up(group):
+    return FollowUp.objects.create(group=group, region=group.region, kind=FollowUp.Kind.FIRST_CONTACT)
+
 
 # Patterns that are not pages: static files in DEBUG.
 NOT_PAGES = {None}
