@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -316,4 +317,5 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "amnesty_portal.heartbeat_task", "schedule": 300.0},
     "prune-security-events": {"task": "amnesty_portal.prune_security_events_task", "schedule": 86400.0},
+    "refresh-group-standings": {"task": "groups.refresh_standings_task", "schedule": crontab(hour=3, minute=15)},
 }

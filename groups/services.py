@@ -488,9 +488,12 @@ def leave_group(*, actor: User, group: Group, person: User | None = None) -> Gro
     today = timezone.localdate()
     membership.left_on = today
     membership.save(update_fields=["left_on"])
-    offices = list(Office.objects.current().filter(group=group, person=person))
+    # Offices held now, and any that were to start later.
+    offices = list(
+        Office.objects.filter(group=group, person=person).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    )
     for office in offices:
-        office.ended_on, office.end_reason = today, Office.EndReason.LEFT_GROUP
+        office.ended_on, office.end_reason = max(today, office.started_on), Office.EndReason.LEFT_GROUP
         office.save(update_fields=["ended_on", "end_reason"])
     _save(group)
     audit.record(
@@ -646,3 +649,31 @@ def complete_follow_up(*, actor: User, follow_up: FollowUp) -> bool:
     if done:
         audit.record(actor=actor, action="follow_up.done", target=follow_up.group, what=follow_up.kind)
     return bool(done)
+
+
+# --- Reference lists --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def statutes_published(*, actor: User, version: StatutesVersion) -> int:
+    """A new version of the statutes: every active group must accept it again (criterion 1).
+    Their contacts are asked by email. Returns how many groups were asked."""
+    audit.record(
+        actor=actor, action="statutes.published", target=version, published_on=version.published_on.isoformat()
+    )
+    groups = list(Group.objects.active().order_by("pk"))
+    contacts = (
+        Office.objects.current()
+        .filter(group__in=groups, kind=Office.Kind.CONTACT)
+        .select_related("person", "group")
+        .order_by("group_id", "pk")
+    )
+    for office in contacts:
+        notify([office.person], "statutes_published", {"group": office.group, "version": version})
+    refresh_standings([group.pk for group in groups])
+    return len(groups)
+
+
+def reference_changed(*, actor: User) -> int:
+    """A priority area was added or retired: re-check every group's criterion 3."""
+    return refresh_standings()

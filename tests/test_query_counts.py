@@ -7,14 +7,21 @@ change.
 import pytest
 from django.urls import reverse
 
-from groups.models import Office
+import datetime
+
+from django.utils import timezone
+
+from amnesty_portal import audit
+from groups.criteria import refresh_standings
+from groups.models import FollowUp, Group, JoinRequest, Office, PriorityArea
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def _grow(world, n):
-    """Add n groups to Bergen, each with two members, a contact and a leader."""
+    """Add n groups to Bergen, each with two members, a contact, a leader, a former leader, a join
+    request, a to-do item and a history; a pending registration; and more of the same to world.group."""
     for _ in range(n):
         group = f.GroupFactory()
         f.make_contact(group)
@@ -22,6 +29,30 @@ def _grow(world, n):
         f.MembershipFactory(group=group, person=leader)
         f.OfficeFactory(group=group, person=leader, kind=Office.Kind.LEADER)
         f.MembershipFactory(group=group)
+        group.priority_areas.set(PriorityArea.objects.all()[:2])
+        pending = f.GroupFactory(status=Group.Status.PENDING, registered_by=world.member, registered_at=timezone.now())
+        f.make_contact(pending)
+        for target in (group, world.group):
+            _history(target, world)
+        JoinRequest.objects.create(group=group, person=world.member)
+    refresh_standings()
+
+
+def _history(group, world):
+    former = f.PersonFactory()
+    f.MembershipFactory(group=group, person=former)
+    f.OfficeFactory(
+        group=group,
+        person=former,
+        kind=Office.Kind.LEADER,
+        started_on=datetime.date(2024, 1, 1),
+        ended_on=datetime.date(2025, 1, 1),
+    )
+    JoinRequest.objects.create(group=group, person=f.PersonFactory())
+    for kind in (FollowUp.Kind.FIRST_CONTACT, FollowUp.Kind.WELCOME_PACKAGE):
+        done = timezone.now() if FollowUp.objects.filter(group=group, kind=kind, done_at=None).exists() else None
+        FollowUp.objects.create(group=group, region=group.region, kind=kind, done_at=done)
+    audit.record(actor=world.admin, action="group.warned", target=group, reason="test", deadline="2026-12-31")
 
 
 def _count(client, url, assert_num_queries, expected):
@@ -34,13 +65,18 @@ def _count(client, url, assert_num_queries, expected):
 VIEWS = [
     ("groups:list", None, "admin", 7),
     ("groups:list", None, "leader", 7),
-    ("groups:detail", lambda w: {"pk": w.group.pk}, "leader", 8),
+    ("groups:detail", lambda w: {"pk": w.group.pk}, "leader", 15),
+    ("groups:detail", lambda w: {"pk": w.group.pk}, "contact", 14),
+    ("groups:detail", lambda w: {"pk": w.group.pk}, "member", 10),
+    ("groups:directory", None, "member", 10),
+    ("groups:registrations", None, "leader", 9),
+    ("groups:review", None, "admin", 9),
     ("activists:person_list", None, "admin", 7),
     ("activists:person_list", None, "leader", 7),
     ("activists:person_detail", lambda w: {"pk": w.member.pk}, "leader", 9),
     ("regions:list", None, "admin", 7),
-    ("regions:detail", lambda w: {"slug": "bergen"}, "leader", 9),
-    ("home", None, "member", 6),
+    ("regions:detail", lambda w: {"slug": "bergen"}, "leader", 12),
+    ("home", None, "member", 9),
 ]
 
 

@@ -92,6 +92,7 @@ def group_detail(request, pk):
         "is_supervisor": is_supervisor,
         "is_officer": is_officer,
         "is_member": group.pk in roles.member_group_ids,
+        "has_contact": any(office.kind == Office.Kind.CONTACT for office in group.current_offices),
         "criteria": [
             (status, criteria.described(status, with_names=may_change), criteria.since_days(status))
             for status in group.criterion_list
