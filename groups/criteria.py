@@ -73,7 +73,9 @@ class _Data:
         self.statutes = StatutesVersion.objects.current(on=today)
         self.accepted = {}
         for acceptance in (
-            StatutesAcceptance.objects.filter(group_id__in=ids).select_related("version").order_by("accepted_at")
+            StatutesAcceptance.objects.filter(group_id__in=ids)
+            .select_related("version", "accepted_by")
+            .order_by("accepted_at")
         ):
             self.accepted[acceptance.group_id] = acceptance  # the latest wins
         self.members = {}
@@ -162,17 +164,22 @@ def _members(group: Group, data: _Data) -> Check:
         return check
     not_paying = [m for m in members if not m.person.is_paying_on(today)]
     if not_paying:
-        recent = all(
-            m.person.membership_status == User.Membership.LAPSED
-            and m.person.lapsed_on
-            and (today - m.person.lapsed_on).days < LAPSE_GRACE_DAYS
-            for m in not_paying
-        )
-        check.state = AT_RISK if recent else FAILS
-        check.since = max(
-            min(max(m.joined_on, m.person.lapsed_on or m.joined_on) for m in not_paying),
-            group.founded_on,
-        )
+
+        def lapsed_on(m):
+            return m.person.lapsed_on if m.person.membership_status == User.Membership.LAPSED else None
+
+        def recent(m):
+            return lapsed_on(m) is not None and (today - lapsed_on(m)).days < LAPSE_GRACE_DAYS
+
+        failing = [m for m in not_paying if not recent(m)]
+        check.state = FAILS if failing else AT_RISK
+        if failing:
+            # A lapse fails the criterion once its grace is over; any other non-member from joining.
+            grace = datetime.timedelta(days=LAPSE_GRACE_DAYS)
+            started = min(max(m.joined_on, lapsed_on(m) + grace) if lapsed_on(m) else m.joined_on for m in failing)
+        else:
+            started = min(max(m.joined_on, lapsed_on(m)) for m in not_paying)
+        check.since = max(started, group.founded_on)
         check.add("members_not_paying", people=_names(m.person for m in not_paying), count=len(not_paying))
     else:
         check.add("members_all_paying", count=len(members))
@@ -347,6 +354,15 @@ TEXTS = {
     "youth_age_outside": _("A youth group's members are 13–19. Outside that age this year: %(names)s."),
 }
 
+# The contact's evidence for a reader who may not see names ("The contact person, the contact
+# person, ..." otherwise).
+NAMELESS_TEXTS = {
+    "contact_ok": _("The contact person can be reached by email."),
+    "contact_not_paying": _("The contact person no longer pays their membership."),
+    "contact_no_email": _("The contact person has no email address."),
+    "contact_email_unconfirmed": _("The contact person has not confirmed their email address."),
+}
+
 
 def describe(entry: dict, *, with_names: bool) -> str:
     """One piece of evidence in words. Without `with_names` (a reader who may not see the group's
@@ -386,8 +402,8 @@ def describe(entry: dict, *, with_names: bool) -> str:
         params["names"] = ", ".join(name for _pk, name in params["people"])
     if "areas" in params:
         params["areas"] = ", ".join(params["areas"])
-    if code.startswith("contact_") and not with_names:
-        params["name"] = _("the contact person")
+    if code in NAMELESS_TEXTS and not with_names:
+        return str(NAMELESS_TEXTS[code])
     if code == "statutes_accepted" and not with_names:
         return _("The group accepted version %(version)s on %(on)s.") % params
     return str(TEXTS[code]) % params

@@ -1,5 +1,6 @@
 """Fixtures every test module shares: reference data, the cast of roles, query counting."""
 
+import importlib
 import os
 from contextlib import contextmanager
 
@@ -16,8 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Counties, municipalities, postal codes and regions come from a data migration. A
-    transactional test flushes the database afterwards, so reload them when they are gone."""
+    """Counties, municipalities, postal codes, regions, priority areas and the statutes come from
+    data migrations. A transactional test flushes the database afterwards, so reload them when
+    they are gone."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db", "live_server", "client", "admin_client"}:
@@ -32,6 +34,12 @@ def _reference_data(request):
 
     if not PostalCode.objects.exists():
         reference_data.load()
+    from django.apps import apps
+
+    from groups.models import PriorityArea
+
+    if not PriorityArea.objects.exists():
+        importlib.import_module("groups.migrations.0003_priority_areas_and_statutes").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

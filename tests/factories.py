@@ -77,3 +77,38 @@ def make_regional_leader(region_slug, **person_kwargs):
     person = PersonFactory(**person_kwargs)
     RegionRole.objects.create(region=region(region_slug), person=person, kind=RegionRole.Kind.LEADER)
     return person
+
+
+# --- Groups that meet the five criteria -----------------------------------------------------------
+
+
+def verify_email(person):
+    """Mark the person's email as confirmed in allauth, as criterion 4 asks of a contact."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=person, email=person.email, defaults={"verified": True, "primary": True}
+    )
+    return person
+
+
+def accept_current_statutes(group, by=None):
+    from groups.models import StatutesAcceptance, StatutesVersion
+
+    return StatutesAcceptance.objects.create(group=group, version=StatutesVersion.objects.current(), accepted_by=by)
+
+
+def make_group_meeting_criteria(contact=None, **group_kwargs):
+    """A recognised group that meets all five criteria: it accepted the current statutes, works on a
+    current priority area, is open, and its contact (a paying member with a confirmed email; made
+    here unless given) is its only member."""
+    from groups.models import PriorityArea
+
+    group = GroupFactory(**group_kwargs)
+    group.priority_areas.add(PriorityArea.objects.filter(is_current=True).order_by("order", "pk").first())
+    contact = contact or PersonFactory()
+    accept_current_statutes(group, by=contact)
+    MembershipFactory(group=group, person=contact)
+    OfficeFactory(group=group, person=contact, kind=Office.Kind.CONTACT)
+    verify_email(contact)
+    return group
