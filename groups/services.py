@@ -202,7 +202,9 @@ def reject_group(*, actor: User, group: Group, reason: str, revision: int | None
     group.status, group.decided_at, group.rejection_reason = Group.Status.REJECTED, timezone.now(), reason.strip()
     _save(group, "status", "decided_at", "rejection_reason")
     today = timezone.localdate()
-    Office.objects.current().filter(group=group).update(ended_on=today, end_reason=Office.EndReason.GROUP_CLOSED)
+    Office.objects.filter(group=group, ended_on__isnull=True).update(
+        ended_on=today, end_reason=Office.EndReason.GROUP_CLOSED
+    )
     Invitation.objects.filter(group=group, accepted_at=None, declined_at=None).update(declined_at=timezone.now())
     audit.record(actor=actor, action="group.rejected", target=group, reason=group.rejection_reason)
     recipients = [group.registered_by] if group.registered_by else current_contacts(group)
@@ -242,7 +244,10 @@ def decline_invitation(*, invitation: Invitation, person: User) -> Invitation:
 @transaction.atomic
 def set_invited_password(*, invitation: Invitation, password: str) -> User:
     """The invitation reached its address: confirm it and give the new account its password."""
+    invitation = Invitation.objects.select_for_update().select_related("person").get(pk=invitation.pk)
     person = invitation.person
+    if not invitation.is_open or person is None or person.has_usable_password():
+        raise GroupError(_("This invitation can no longer be used to create an account. Log in instead."))
     person.set_password(password)
     person.save(update_fields=["password"])
     EmailAddress.objects.filter(user=person, email=invitation.email).update(verified=True)
@@ -276,7 +281,7 @@ def accept_statutes(*, actor: User, group: Group) -> StatutesAcceptance:
 def assign_office(
     *, actor: User, group: Group, person: User, kind: str, title: str = "", started_on=None, revision=None
 ) -> Office:
-    """Give a member an office. For offices one person holds, the previous holder's ends the day before."""
+    """Give a member an office. For offices one person holds, the previous holder's ends the day the new one starts."""
     group = _lock(group, revision)
     started_on = started_on or timezone.localdate()
     if group.is_closed:
@@ -294,6 +299,9 @@ def assign_office(
         current = current.filter(title__iexact=title.strip())
     if current.filter(person=person).exists():
         raise GroupError(_("%(name)s already holds this office.") % {"name": person}, "person")
+    later = Office.objects.filter(group=group, kind=kind, started_on__gt=started_on, ended_on__isnull=True)
+    if kind in SINGLE_HOLDER and later.exists():
+        raise GroupError(_("Someone else holds this office from a later date. Choose a later start."), "started_on")
     ended = []
     if kind in SINGLE_HOLDER:
         for previous in current.select_related("person"):
@@ -573,7 +581,8 @@ def close_group(*, actor: User, group: Group, reason: str, effective_on: datetim
     if effective_on < group.founded_on:
         raise GroupError(_("The closing date cannot be before the group was founded."), "effective_on")
     members = _members(group)
-    offices = list(Office.objects.filter(group=group).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=effective_on)))
+    # Offices already ended keep their own end; a backdated closing only ends the open ones.
+    offices = list(Office.objects.filter(group=group, ended_on__isnull=True))
     for office in offices:
         office.ended_on, office.end_reason = max(effective_on, office.started_on), Office.EndReason.GROUP_CLOSED
     Office.objects.bulk_update(offices, ["ended_on", "end_reason"])
