@@ -1,5 +1,9 @@
 """Demo data for laptops and demonstrations: the regions' staff, about 70 groups and 600 people.
 
+The groups have what recognition rests on (seed 001): priority areas and themes, the statutes
+accepted by their contact, contacts with a confirmed email address, join requests, the regional
+leaders' follow-up items, and a few groups that fail or are at risk of failing the five criteria.
+
 `manage.py load_demo_data` (run by `make run`) calls `load()`. The data is the same every time: it
 is planned in memory from a fixed seed and the reference data, then written by deterministic keys
 (emails, group names), so a second run adds nothing and an interrupted one is completed, not
@@ -18,7 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from activists.models import MembershipEvent, User
-from groups.models import Group, GroupMembership, Office
+from groups.criteria import refresh_standings
+from groups.models import (
+    CriterionStatus,
+    FollowUp,
+    Group,
+    GroupMembership,
+    JoinRequest,
+    Office,
+    PriorityArea,
+    StatutesAcceptance,
+    StatutesVersion,
+)
 from regions.models import Municipality, PostalCode, Region, RegionRole
 
 SEED = 2026
@@ -115,17 +130,97 @@ GROUPS = [
 ]
 PENDING_GROUPS = {"Amnesty Barnevogngruppe Stavanger", "Amnesty ungdom Askøy vgs", "Amnesty Frøya"}
 CLOSED_GROUPS = {"Amnesty Nordstrand", "Amnesty Vadsø"}
-CLOSED_TO_NEWCOMERS = {
-    "Amnesty Jus Oslo",
-    "Amnesty ungdom Oslo katedralskole",
-    "Amnesty NTNU Dragvoll",
-    "Amnesty ungdom Kongsberg vgs",
-}
+# Not open to new members: fail criterion 5.
+CLOSED_TO_NEWCOMERS = {"Amnesty Jus Oslo", "Amnesty NTNU Dragvoll"}
 NAMED_GROUP = "Amnesty Bergen sentrum"
 # Recognised, but the contact person has stopped paying: fails "the contact must be a member".
 LAPSED_CONTACT_GROUP = "Amnesty Harstad"
-# Recognised, but the contact person stepped down three months ago and nobody took over.
+# Recognised, but the contact person stepped down three months ago and nobody took over. The
+# secretariat has warned it.
 NO_CONTACT_GROUP = "Amnesty Sauda"
+# Recognised, but never accepted the statutes in the portal: fail criterion 1.
+NO_STATUTES_GROUPS = ("Amnesty Lofoten", "Amnesty Sandnes")
+# Recognised, but have not said which priority areas they work on: fail criterion 3.
+NO_PRIORITY_GROUPS = ("Amnesty Alta", "Amnesty Stavanger")
+# Registered in the portal and approved lately: days since the registration, days to the approval.
+# The regional leader's welcome package and first contact are still on the follow-up list.
+NEW_GROUPS = {"Amnesty Tynset": (38, 6), "Amnesty-gruppa ved USN Bø": (12, 5)}
+# An ordinary member's membership lapsed this many days ago: still in grace, so the group is at risk.
+RECENT_LAPSES = {"Amnesty Hamar": 9, "Amnesty-gruppa ved UiT Norges arktiske universitet": 23}
+# Pending join requests: (group, days waiting). Over 14 days the group is at risk, over 30 it fails.
+JOIN_REQUESTS = [
+    (NAMED_GROUP, 3),
+    ("Amnesty Oslo sentrum", 6),
+    ("Amnesty-gruppa ved Universitetet i Bergen", 1),
+    ("Amnesty Kristiansand", 20),
+    ("Amnesty Ålesund", 17),
+    ("Amnesty Drammen", 45),
+]
+# Answered: (group, days since asked, days to the answer).
+DECLINED_JOIN_REQUEST = ("Amnesty Tønsberg", 60, 4)
+JOIN_MESSAGES = {
+    User.Language.NB: [
+        "Hei! Jeg har nettopp flyttet hit og vil gjerne bli med i gruppa. Når er neste møte?",
+        "Jeg var med på skrivemaraton i fjor og har lyst til å bidra mer.",
+        "Hei, jeg har lenge hatt lyst til å engasjere meg i Amnesty. Kan jeg bli med?",
+        "",
+    ],
+    User.Language.EN: [
+        "Hi! I've just moved here and would love to join. When is your next meeting?",
+        "I took part in Write for Rights last year and would like to do more.",
+    ],
+}
+DECLINE_ANSWER = (
+    "Takk for at du vil være med! Vi er en gruppe for folk i Tønsberg, og møtene er fysiske. "
+    "Se etter en gruppe der du bor, eller bli enkeltaktivist."
+)
+CLOSINGS = {
+    "Amnesty Nordstrand": {
+        "stopping_reason": "De fleste av oss har flyttet, og ingen har tid til å ta over som leder.",
+        "closing_reason": "Gruppa meldte selv at den legger ned arbeidet.",
+    },
+    "Amnesty Vadsø": {
+        "warning_message": "Gruppa har ikke hatt kontaktperson eller aktivitet på et halvt år. "
+        "Velg en kontaktperson og meld inn aktivitetene deres før fristen.",
+        "closing_reason": "Gruppa har ikke hatt kontaktperson eller aktivitet på over et halvt år, "
+        "og svarte ikke på advarselen.",
+    },
+}
+WARNING = (
+    "Gruppa har ikke hatt kontaktperson siden forrige kontaktperson gikk av. "
+    "Velg en ny kontaktperson før fristen, ellers kan sekretariatet legge ned gruppa."
+)
+# Thematic groups work on the priority areas their names say (matched by words in the areas' names).
+THEMATIC_AREAS = [
+    ("Kvinne", ("Kvinner", "Diskriminering"), "Vold mot kvinner, samtykke og retten til abort"),
+    ("Jus", ("Dødsstraff", "forsvarere"), "Rettssikkerhet, dødsstraff og fengslede menneskerettighetsforsvarere"),
+    ("Skeiv", ("Skeiv", "Diskriminering"), "Skeives rettigheter i Norge og i verden, Pride"),
+    ("Midtøsten", ("Flyktninger", "Ytringsfrihet"), "Flyktninger, ytringsfrihet og samvittighetsfanger i Midtøsten"),
+    ("Urfolk", ("Urfolk", "Klima"), "Samiske rettigheter, arealkonflikter og klima"),
+    ("klima", ("Klima",), "Klimarettferdighet og miljøforkjempere i fare"),
+    ("ytringsfrihet", ("Ytringsfrihet", "Teknologi"), "Ytringsfrihet, digital overvåking og journalister i fare"),
+]
+THEMES = {
+    LOCAL: [
+        "Stands og underskriftsaksjoner i sentrum",
+        "Skrivemaraton, filmkvelder og foredrag",
+        "Brevaksjoner og debattmøter på biblioteket",
+        "Appeller for samvittighetsfanger og stands på torget",
+        "Aksjoner, foredrag og samarbeid med lokale organisasjoner",
+    ],
+    STUDENT: [
+        "Debatter, foredrag og aksjoner på campus",
+        "Skrivemaraton og menneskerettighetsuke på campus",
+        "Filmkvelder og kampanjer på campus",
+    ],
+    YOUTH: [
+        "Skrivemaraton og aksjoner på skolen",
+        "Menneskerettighetsundervisning og stands i friminuttene",
+        "Elevdebatter og kampanjer i sosiale medier",
+    ],
+    PARENT: ["Barnevognaksjoner og familievennlige arrangementer"],
+    THEMATIC: ["Kampanjer og foredrag"],
+}
 
 # (email, first name, last name, gender, birth year, postal code, extra fields)
 NAMED_ACCOUNTS = [
@@ -210,6 +305,7 @@ class PersonSpec:
     registered_on: datetime.date | None = None
     membership_number: str | None = None
     group_count: int = 0
+    has_account: bool = False  # a confirmed email address: the named accounts, contacts, people who asked to join
     extra: dict = field(default_factory=dict)
 
 
@@ -227,6 +323,7 @@ class OfficeSpec:
     started_on: datetime.date
     ended_on: datetime.date | None = None
     title: str = ""
+    end_reason: str = ""
 
 
 @dataclass
@@ -242,6 +339,35 @@ class GroupSpec:
     closed_on: datetime.date | None = None
     members: list = field(default_factory=list)
     offices: list = field(default_factory=list)
+    themes: str = ""
+    areas: list = field(default_factory=list)  # priority area names
+    registered_by: str | None = None
+    registered_at: datetime.datetime | None = None
+    decided_at: datetime.datetime | None = None
+    statutes: tuple | None = None  # (accepted by, accepted at)
+    details: dict = field(default_factory=dict)  # stopping, warning and closing fields
+    join_requests: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+
+
+@dataclass
+class JoinRequestSpec:
+    email: str
+    created_at: datetime.datetime
+    message: str = ""
+    status: str = JoinRequest.Status.PENDING
+    answered_by: str | None = None
+    answered_at: datetime.datetime | None = None
+    answer: str = ""
+
+
+@dataclass
+class FollowUpSpec:
+    kind: str
+    created_at: datetime.datetime
+    due_on: datetime.date
+    done_at: datetime.datetime | None = None
+    done_by: str | None = None
 
 
 def counts() -> dict:
@@ -254,6 +380,10 @@ def counts() -> dict:
         "group_memberships": GroupMembership.objects.count(),
         "offices": Office.objects.count(),
         "membership_events": MembershipEvent.objects.count(),
+        "statutes_acceptances": StatutesAcceptance.objects.count(),
+        "join_requests": JoinRequest.objects.count(),
+        "follow_ups": FollowUp.objects.count(),
+        "criterion_statuses": CriterionStatus.objects.count(),
     }
 
 
@@ -270,10 +400,16 @@ def load(*, today: datetime.date | None = None) -> dict:
         plan = _Planner(random.Random(SEED), today or timezone.localdate())
         plan.build()
         _write(plan)
+        refresh_standings(today=plan.today)
     return {"loaded": True, **counts()}
 
 
 # --- Planning: everything decided in memory, from the seed alone --------------------------------
+
+
+def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    """A moment on a day, in the portal's time zone."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
 def _ascii(text: str) -> str:
@@ -332,6 +468,11 @@ class _Planner:
         self.named: list[str] = []
         self.region_roles: list[tuple[int, str, str]] = []
         self._serial = 0
+        self.areas = list(
+            PriorityArea.objects.filter(is_current=True).order_by("order", "name").values_list("name", flat=True)
+        )
+        statutes = StatutesVersion.objects.current(on=today)
+        self.statutes_published = statutes.published_on if statutes else None
 
     # Dates and small draws
 
@@ -548,11 +689,13 @@ class _Planner:
             member.joined_on = min(member.joined_on, elected)
             person = self.people[member.email]
             person.member_since = min(person.member_since, member.joined_on)
-            spec.offices.append(OfficeSpec(member.email, kind, elected, spec.closed_on, title))
+            ended = Office.EndReason.GROUP_CLOSED if spec.closed_on else ""
+            spec.offices.append(OfficeSpec(member.email, kind, elected, spec.closed_on, title, ended))
 
         if spec.name == NO_CONTACT_GROUP:
             stepped_down = self.today - datetime.timedelta(days=95)
-            spec.offices[0].ended_on = stepped_down  # still a member, but nobody took over
+            # Still a member, but nobody took over.
+            spec.offices[0].ended_on, spec.offices[0].end_reason = stepped_down, Office.EndReason.STEPPED_DOWN
         # History: at the last election some groups changed leader (the former one stays a member).
         previous = elected - datetime.timedelta(days=365)
         history = spec.status == Group.Status.RECOGNISED and spec.name != NAMED_GROUP
@@ -561,7 +704,9 @@ class _Planner:
             former.joined_on = min(former.joined_on, previous)
             person = self.people[former.email]
             person.member_since = min(person.member_since, former.joined_on)
-            spec.offices.append(OfficeSpec(former.email, Office.Kind.LEADER, previous, elected))
+            spec.offices.append(
+                OfficeSpec(former.email, Office.Kind.LEADER, previous, elected, end_reason=Office.EndReason.REPLACED)
+            )
 
     # Membership statuses
 
@@ -629,6 +774,181 @@ class _Planner:
     def make_non_member(self, person: PersonSpec, registered_on: datetime.date):
         person.status, person.member_since, person.registered_on = NON_MEMBER, None, registered_on
 
+    # What recognition rests on (seed 001). Planned last, with a random stream of its own, so that
+    # the draws above (people, groups, memberships) are the same as without it.
+
+    def recognition(self, rng: random.Random):
+        by_name = {spec.name: spec for spec in self.groups}
+        for name, days in RECENT_LAPSES.items():
+            spec = by_name[name]
+            holders = {office.email for office in spec.offices}
+            lapse_on = self.today - datetime.timedelta(days=days)
+            ordinary = [
+                m
+                for m in spec.members
+                if m.email not in holders
+                and self.people[m.email].group_count == 1
+                and self.people[m.email].status == PAYING
+                and m.joined_on < lapse_on
+            ]
+            if ordinary:
+                self.lapse(self.people[rng.choice(ordinary).email], lapse_on)
+        self.end_lapsed_offices()
+        for name, (registered, decided) in NEW_GROUPS.items():
+            self.make_new(by_name[name], registered, decided, rng)
+        for spec in self.groups:
+            self.plan_areas(spec, rng)
+            if spec.status == Group.Status.PENDING:
+                # The youth group was registered by a member who named someone else as contact.
+                contact = spec.offices[0].email
+                spec.registered_by = spec.members[1].email if spec.category == YOUTH else contact
+                spec.registered_at = _at(spec.founded_on, 19, 40)
+            self.plan_statutes(spec, rng)
+        self.plan_join_requests(by_name, rng)
+        self.plan_follow_up(by_name)
+        for spec in self.groups:
+            emails = [o.email for o in spec.offices if o.kind == Office.Kind.CONTACT]
+            emails += [spec.registered_by] if spec.registered_by else []
+            emails += [request.email for request in spec.join_requests]
+            for email in emails:
+                self.people[email].has_account = True
+        for email in self.named:
+            self.people[email].has_account = True
+
+    def end_lapsed_offices(self):
+        """The portal ends every office a person holds on the day their membership lapses."""
+        for spec in self.groups:
+            for office in spec.offices:
+                person = self.people[office.email]
+                if person.status != LAPSED or (office.ended_on and office.ended_on <= person.lapsed_on):
+                    continue
+                office.ended_on = max(person.lapsed_on, office.started_on)
+                office.end_reason = Office.EndReason.MEMBERSHIP_LAPSED
+
+    def leader_of(self, region_id: int) -> str:
+        return next(f"region.{slug}@example.org" for pk, slug, _office in self.regions if pk == region_id)
+
+    def make_new(self, spec: GroupSpec, registered_days: int, decided_days: int, rng: random.Random):
+        """A group registered in the portal lately by its contact and approved by the regional leader."""
+        registered = self.today - datetime.timedelta(days=registered_days)
+        decided = registered + datetime.timedelta(days=decided_days)
+        spec.founded_on = registered
+        spec.offices = [office for office in spec.offices if office.ended_on is None]
+        holders = {office.email for office in spec.offices}
+        for office in spec.offices:
+            office.started_on = registered
+        for member in spec.members:
+            if member.email in holders:
+                member.joined_on = registered
+            else:
+                member.joined_on = registered + datetime.timedelta(days=rng.randint(0, registered_days - 1))
+            person = self.people[member.email]
+            person.member_since = min(person.member_since, member.joined_on)
+        spec.registered_by = spec.offices[0].email
+        spec.registered_at = _at(registered, 20, 15)
+        spec.decided_at = _at(decided, 10, 30)
+        due = decided + datetime.timedelta(days=14)
+        welcome = FollowUpSpec(FollowUp.Kind.WELCOME_PACKAGE, spec.decided_at, due)
+        if (self.today - decided).days > 14:
+            welcome.done_at, welcome.done_by = (
+                _at(decided + datetime.timedelta(days=4), 13),
+                self.leader_of(spec.region_id),
+            )
+        spec.follow_ups += [welcome, FollowUpSpec(FollowUp.Kind.FIRST_CONTACT, spec.decided_at, due)]
+
+    def plan_areas(self, spec: GroupSpec, rng: random.Random):
+        areas, themes = [], ""
+        if spec.category == THEMATIC:
+            for word, area_words, text in THEMATIC_AREAS:
+                if word.lower() in spec.name.lower():
+                    areas = [a for a in self.areas if any(w.lower() in a.lower() for w in area_words)]
+                    themes = text
+                    break
+        themes = themes or rng.choice(THEMES[spec.category])
+        if not areas and self.areas:
+            areas = rng.sample(self.areas, min(len(self.areas), rng.choice((1, 2, 2, 3))))
+        spec.themes = themes
+        spec.areas = [] if spec.name in NO_PRIORITY_GROUPS else sorted(areas[:3], key=self.areas.index)
+
+    def plan_statutes(self, spec: GroupSpec, rng: random.Random):
+        """The contact accepted the statutes in force; a registration accepts them when it is sent."""
+        if self.statutes_published is None or spec.closed_on or spec.name in NO_STATUTES_GROUPS:
+            return
+        if spec.registered_by:
+            spec.statutes = (spec.registered_by, spec.registered_at)
+            return
+        contact = spec.offices[0]
+        low = max(self.statutes_published, spec.founded_on, contact.started_on)
+        high = min(low + datetime.timedelta(days=120), contact.ended_on or self.today, self.today)
+        day = low + datetime.timedelta(days=rng.randint(0, max(0, (high - low).days - 1)))
+        spec.statutes = (contact.email, _at(day, rng.randint(9, 21), rng.choice((0, 15, 30, 45))))
+
+    def plan_join_requests(self, by_name: dict, rng: random.Random):
+        """People outside any group ask to join one; most of them live where the group is."""
+        free = [
+            p
+            for p in self.people.values()
+            if p.group_count == 0
+            and p.email not in self.named
+            and p.status == PAYING
+            and self.today.year - p.birth_year >= 18
+        ]
+
+        def asker(spec: GroupSpec, local: bool) -> PersonSpec:
+            here = [p for p in free if (self.municipality_of(p) == spec.municipality) == local]
+            person = rng.choice(here or free)
+            free.remove(person)
+            return person
+
+        for name, days in JOIN_REQUESTS:
+            spec = by_name[name]
+            person = asker(spec, local=True)
+            asked = _at(self.today - datetime.timedelta(days=days), rng.randint(8, 22), rng.randint(0, 59))
+            message = rng.choice(JOIN_MESSAGES[person.language])
+            spec.join_requests.append(JoinRequestSpec(person.email, asked, message))
+        name, days, answered = DECLINED_JOIN_REQUEST
+        spec = by_name[name]
+        person = asker(spec, local=False)
+        asked = _at(self.today - datetime.timedelta(days=days), 21, 5)
+        spec.join_requests.append(
+            JoinRequestSpec(
+                person.email,
+                asked,
+                rng.choice([m for m in JOIN_MESSAGES[person.language] if m]),
+                JoinRequest.Status.DECLINED,
+                answered_by=spec.offices[0].email,
+                answered_at=asked + datetime.timedelta(days=answered, hours=-2),
+                answer=DECLINE_ANSWER,
+            )
+        )
+
+    def plan_follow_up(self, by_name: dict):
+        """Groups left without a contact are on the regional leader's list; one is warned; the
+        closed groups were closed for a reason."""
+        for name in (LAPSED_CONTACT_GROUP, NO_CONTACT_GROUP):
+            spec = by_name[name]
+            ended = max(o.ended_on for o in spec.offices if o.kind == Office.Kind.CONTACT)
+            spec.follow_ups.append(
+                FollowUpSpec(FollowUp.Kind.NEW_CONTACT, _at(ended, 9), ended + datetime.timedelta(days=7))
+            )
+        sauda = by_name[NO_CONTACT_GROUP]
+        sauda.details = {
+            "warned_at": _at(self.today - datetime.timedelta(days=20), 11, 20),
+            "warning_deadline": self.today + datetime.timedelta(days=40),
+            "warning_message": WARNING,
+        }
+        for name, texts in CLOSINGS.items():
+            spec = by_name[name]
+            details = {"closing_reason": texts["closing_reason"]}
+            if "stopping_reason" in texts:
+                details["stopping_reported_at"] = _at(spec.closed_on - datetime.timedelta(days=21), 18, 30)
+                details["stopping_reason"] = texts["stopping_reason"]
+            if "warning_message" in texts:
+                details["warned_at"] = _at(spec.closed_on - datetime.timedelta(days=75), 10)
+                details["warning_deadline"] = spec.closed_on - datetime.timedelta(days=15)
+                details["warning_message"] = texts["warning_message"]
+            spec.details = details
+
     def build(self):
         self.named_people()
         for row in GROUPS:
@@ -636,6 +956,7 @@ class _Planner:
         while len(self.people) < TARGET_PEOPLE:
             self.new_person(self.background_municipality())
         self.assign_statuses()
+        self.recognition(random.Random(self.rng.getrandbits(64)))
 
 
 # --- Writing: by deterministic keys, so nothing is ever created twice ---------------------------
@@ -683,10 +1004,15 @@ def _write(plan: _Planner):
         if person.email not in existing:
             _user(person, demo_hash).save()
     people = dict(User.objects.filter(email__in=list(plan.people)).values_list("email", "pk"))
-    for person in named:
-        EmailAddress.objects.update_or_create(
-            user_id=people[person.email], email=person.email, defaults={"verified": True, "primary": True}
-        )
+    confirmed = set(EmailAddress.objects.filter(email__in=list(people)).values_list("email", flat=True))
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user_id=people[p.email], email=p.email, verified=True, primary=True)
+            for p in plan.people.values()
+            if p.has_account and p.email not in confirmed
+        ],
+        batch_size=500,
+    )
 
     for region_id, email, kind in plan.region_roles:
         RegionRole.objects.get_or_create(region_id=region_id, person_id=people[email], kind=kind)
@@ -704,6 +1030,12 @@ def _write(plan: _Planner):
                 institution=g.institution,
                 is_open=g.is_open,
                 founded_on=g.founded_on,
+                themes=g.themes,
+                registered_by_id=people[g.registered_by] if g.registered_by else None,
+                registered_at=g.registered_at,
+                decided_at=g.decided_at,
+                closed_on=g.closed_on,
+                **g.details,
             )
             for g in plan.groups
             if g.name not in existing_groups
@@ -734,6 +1066,7 @@ def _write(plan: _Planner):
                         title=o.title,
                         started_on=o.started_on,
                         ended_on=o.ended_on,
+                        end_reason=o.end_reason,
                     )
                 )
     GroupMembership.objects.bulk_create(new_memberships, batch_size=500)
@@ -748,4 +1081,74 @@ def _write(plan: _Planner):
             if (people[p.email], status) not in recorded
         ],
         batch_size=500,
+    )
+    _write_recognition(plan, people, groups)
+
+
+def _write_recognition(plan: _Planner, people: dict, groups: dict):
+    """Priority areas, statutes acceptances, join requests and follow-up items, by their keys."""
+    group_ids = list(groups.values())
+    areas = dict(PriorityArea.objects.values_list("name", "pk"))
+    through = Group.priority_areas.through
+    declared = set(through.objects.filter(group_id__in=group_ids).values_list("group_id", "priorityarea_id"))
+    through.objects.bulk_create(
+        [
+            through(group_id=groups[g.name], priorityarea_id=areas[name])
+            for g in plan.groups
+            for name in g.areas
+            if (groups[g.name], areas[name]) not in declared
+        ]
+    )
+
+    version = StatutesVersion.objects.current(on=plan.today)
+    if version is not None:
+        accepted = set(StatutesAcceptance.objects.filter(version=version).values_list("group_id", flat=True))
+        StatutesAcceptance.objects.bulk_create(
+            [
+                StatutesAcceptance(
+                    group_id=groups[g.name],
+                    version=version,
+                    accepted_by_id=people[g.statutes[0]],
+                    accepted_at=g.statutes[1],
+                )
+                for g in plan.groups
+                if g.statutes and groups[g.name] not in accepted
+            ]
+        )
+
+    asked = set(JoinRequest.objects.filter(group_id__in=group_ids).values_list("group_id", "person_id"))
+    JoinRequest.objects.bulk_create(
+        [
+            JoinRequest(
+                group_id=groups[g.name],
+                person_id=people[r.email],
+                message=r.message,
+                status=r.status,
+                created_at=r.created_at,
+                answered_by_id=people[r.answered_by] if r.answered_by else None,
+                answered_at=r.answered_at,
+                answer=r.answer,
+            )
+            for g in plan.groups
+            for r in g.join_requests
+            if (groups[g.name], people[r.email]) not in asked
+        ]
+    )
+
+    listed = set(FollowUp.objects.filter(group_id__in=group_ids).values_list("group_id", "kind"))
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                region_id=g.region_id,
+                group_id=groups[g.name],
+                kind=f.kind,
+                created_at=f.created_at,
+                due_on=f.due_on,
+                done_at=f.done_at,
+                done_by_id=people[f.done_by] if f.done_by else None,
+            )
+            for g in plan.groups
+            for f in g.follow_ups
+            if (groups[g.name], f.kind) not in listed
+        ]
     )

@@ -27,8 +27,13 @@ def render(name: str, recipient, context: dict) -> tuple[str, str]:
 
 def notify(recipients, name: str, context: dict | None = None, *, cc=()) -> int:
     """Send one email per recipient (people with an email address; others are skipped) once the
-    current transaction commits. `cc` people get a copy of each. Returns how many will be sent."""
+    current transaction commits. `cc` people get a copy of each, or the email itself when there is
+    no recipient to copy. Returns how many will be sent."""
     context = context or {}
+    recipients, cc = list(recipients), list(cc)
+    if cc and not any(getattr(person, "email", None) for person in recipients):
+        # Nobody to copy: the people on copy are told directly (a group closed with no members).
+        recipients, cc = cc, []
     cc_emails = sorted({person.email for person in cc if getattr(person, "email", None)})
     messages = []
     seen = set()
