@@ -29,7 +29,10 @@ def test_second_admin_closing_a_group_sees_a_message_not_an_error(world, client,
     client.force_login(second_admin)
     response = client.post(url, {**data, "reason": "Annen grunn."})
     assert response.status_code == 200
-    assert "Noen andre har endret" in response.content.decode() or "Someone else changed" in response.content.decode()
+    assert (
+        "Noen andre endret denne gruppa" in response.content.decode()
+        or "Someone else changed" in response.content.decode()
+    )
     world.group.refresh_from_db()
     assert world.group.closing_reason == "Ingen aktivitet."
     assert AuditEvent.objects.filter(action="group.closed").count() == 1

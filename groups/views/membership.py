@@ -10,16 +10,13 @@ from amnesty_portal.permissions import get_for, require, roles_of
 from groups import services
 from groups.forms import AnswerForm, GroupEditForm, JoinRequestForm, OfficeForm, RevisionForm, StoppingForm
 from groups.models import Group, JoinRequest, Office
+from groups.views.common import form_error
 
 
 def _group_to_change(request, pk):
     return get_for(
         request.user, Group.objects.select_related("region", "municipality"), pk=pk, write=True, request=request
     )
-
-
-def _form_error(form, exc: services.GroupError):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +33,7 @@ def edit(request, pk):
                 actor=request.user, group=group, form=form, revision=revision_form.cleaned_data["revision"]
             )
         except services.GroupError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The group's details are saved."))
             return redirect(group)
@@ -78,7 +75,7 @@ def offices(request, pk):
                 revision=data["revision"],
             )
         except services.GroupError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -181,7 +178,7 @@ def report_stopping(request, pk):
         try:
             services.report_stopping(actor=request.user, group=group, reason=form.cleaned_data["reason"])
         except services.GroupError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The secretariat has been told that the group is stopping its work."))
             return redirect(group)

@@ -19,7 +19,7 @@ from groups.models import (
     StatutesAcceptance,
     StatutesVersion,
 )
-from regions.models import Region
+from groups.views.common import filter_by_region
 
 
 def _filters(request, groups):
@@ -136,12 +136,7 @@ def group_directory(request):
         .order_by("region__name", "name", "pk")
     )
     groups, chosen = _filters(request, groups)
-    region = request.GET.get("region", "")
-    regions = list(Region.objects.order_by("name"))
-    if region in {r.slug for r in regions}:
-        groups = groups.filter(region__slug=region)
-    else:
-        region = ""
+    groups, region, regions = filter_by_region(request, groups)
     mine = roles_of(request.user).member_group_ids
     asked = set(JoinRequest.objects.pending().filter(person=request.user).values_list("group_id", flat=True))
     page = Paginator(groups, 50).get_page(request.GET.get("page"))

@@ -16,6 +16,7 @@ from amnesty_portal.permissions import get_for, require, roles_of, supervises
 from groups import services
 from groups.forms import GroupRegistrationForm, ReasonForm, RevisionForm
 from groups.models import Group, Invitation, Office
+from groups.views.common import attempt
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,19 +112,20 @@ def reject(request, pk):
         label=label,
         help_text=help_text,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reject_group(
-                actor=request.user,
-                group=group,
-                reason=form.cleaned_data["reason"],
-                revision=form.cleaned_data["revision"],
-            )
-        except services.GroupError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("The registration of %(name)s is rejected.") % {"name": group.name})
-            return redirect("groups:registrations")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            services.reject_group,
+            actor=request.user,
+            group=group,
+            reason=form.cleaned_data["reason"],
+            revision=form.cleaned_data["revision"],
+        )
+    ):
+        messages.success(request, _("The registration of %(name)s is rejected.") % {"name": group.name})
+        return redirect("groups:registrations")
     return render(request, "groups/reject.html", {"group": group, "form": form})
 
 

@@ -14,7 +14,7 @@ from amnesty_portal.permissions import is_staff_of, require, roles_of
 from groups import criteria, services
 from groups.forms import CloseForm, ReasonForm, WarningForm
 from groups.models import CriterionStatus, FollowUp, Group
-from regions.models import Region
+from groups.views.common import attempt, filter_by_region
 
 
 def _require_admin(request, what):
@@ -44,12 +44,7 @@ def review(request):
         groups = groups.filter(standing=standing)
     else:
         standing = ""
-    region = request.GET.get("region", "")
-    regions = list(Region.objects.order_by("name"))
-    if region in {r.slug for r in regions}:
-        groups = groups.filter(region__slug=region)
-    else:
-        region = ""
+    groups, region, regions = filter_by_region(request, groups)
     # Failing first, then the longest-failing criterion, then by name.
     rows = []
     for group in groups:
@@ -84,17 +79,15 @@ def warn(request, pk):
     form = WarningForm(request.POST if request.method == "POST" else None, initial={"revision": group.revision})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.warn_group(
-                actor=request.user,
-                group=group,
-                deadline=data["deadline"],
-                message=data["message"],
-                revision=data["revision"],
-            )
-        except services.GroupError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
+        if attempt(
+            form,
+            services.warn_group,
+            actor=request.user,
+            group=group,
+            deadline=data["deadline"],
+            message=data["message"],
+            revision=data["revision"],
+        ):
             messages.success(request, _("The warning is sent to %(name)s's contact person.") % {"name": group.name})
             return redirect("groups:review")
     statuses = CriterionStatus.objects.filter(group=group).exclude(state=Group.Standing.MEETS).order_by("number")
@@ -109,17 +102,15 @@ def close(request, pk):
     form = CloseForm(request.POST if request.method == "POST" else None, initial={"revision": group.revision})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.close_group(
-                actor=request.user,
-                group=group,
-                reason=data["reason"],
-                effective_on=data["effective_on"],
-                revision=data["revision"],
-            )
-        except services.GroupError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
+        if attempt(
+            form,
+            services.close_group,
+            actor=request.user,
+            group=group,
+            reason=data["reason"],
+            effective_on=data["effective_on"],
+            revision=data["revision"],
+        ):
             messages.success(request, _("%(name)s is closed. Its members have been told.") % {"name": group.name})
             return redirect(group)
     preview = services.closing_preview(group)
@@ -135,19 +126,20 @@ def reopen(request, pk):
         initial={"revision": group.revision},
         label=_("Why is the group reopened?"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reopen_group(
-                actor=request.user,
-                group=group,
-                reason=form.cleaned_data["reason"],
-                revision=form.cleaned_data["revision"],
-            )
-        except services.GroupError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("%(name)s is open again.") % {"name": group.name})
-            return redirect(group)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and attempt(
+            form,
+            services.reopen_group,
+            actor=request.user,
+            group=group,
+            reason=form.cleaned_data["reason"],
+            revision=form.cleaned_data["revision"],
+        )
+    ):
+        messages.success(request, _("%(name)s is open again.") % {"name": group.name})
+        return redirect(group)
     return render(request, "groups/reopen.html", {"group": group, "form": form})
 
 
