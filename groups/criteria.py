@@ -132,6 +132,7 @@ def _statutes(group: Group, data: _Data) -> Check:
         check.add("statutes_none_published")
     elif accepted is None:
         check.state = FAILS
+        check.since = max(current.published_on, group.founded_on)
         check.add("statutes_never_accepted", current=current.version)
     elif accepted.version_id == current.pk:
         check.add(
@@ -299,7 +300,10 @@ def refresh_standings(group_ids=None, today: datetime.date | None = None) -> int
             if previous is not None and previous.state == check.state:
                 since = previous.since
             else:
-                since = check.since or (today if previous is not None else _first_seen(group, today))
+                # Without evidence of when it started, a failure dates from when it was first seen;
+                # a group first seen meeting a criterion has met it since it was recognised.
+                first_check = previous is None and check.state == MEETS
+                since = check.since or (_first_seen(group, today) if first_check else today)
             rows.append(
                 CriterionStatus(
                     group=group,

@@ -700,15 +700,33 @@ def test_a_state_without_a_date_of_its_own_is_dated_the_day_it_changed():
     assert (status(group, OPEN).state, status(group, OPEN).since) == (FAILS, days_ago(3))
 
 
-def test_first_check_dates_an_undated_state_from_approval_or_founding():
+def test_first_check_dates_a_met_criterion_from_approval_or_founding():
     founded = days_ago(10)
-    pending = GroupFactory(status=Group.Status.PENDING, founded_on=founded, is_open=False)
-    approved = GroupFactory(founded_on=founded, decided_at=at_noon(days_ago(4)), is_open=False)
+    pending = GroupFactory(status=Group.Status.PENDING, founded_on=founded)
+    approved = GroupFactory(founded_on=founded, decided_at=at_noon(days_ago(4)))
 
     refresh_standings([pending.pk, approved.pk])
 
     assert status(pending, OPEN).since == founded
     assert status(approved, OPEN).since == days_ago(4)
+
+
+def test_first_check_dates_an_undated_failure_from_when_it_was_first_seen():
+    group = GroupFactory(founded_on=days_ago(400), decided_at=at_noon(days_ago(390)), is_open=False)
+
+    refresh_standings([group.pk], today=days_ago(2))
+
+    # Nothing says when the group closed its doors: the portal has known it for two days.
+    assert status(group, OPEN).since == days_ago(2)
+
+
+def test_never_accepted_statutes_fail_since_the_version_or_the_founding():
+    group = GroupFactory(founded_on=days_ago(30))
+
+    refresh_standings([group.pk])
+
+    assert status(group, STATUTES).state == Group.Standing.FAILS
+    assert status(group, STATUTES).since == days_ago(30)
 
 
 def test_since_is_never_after_the_day_checked():

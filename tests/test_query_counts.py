@@ -4,11 +4,10 @@ Each test builds at least two of every related thing and then doubles them; the 
 change.
 """
 
-import pytest
-from django.urls import reverse
-
 import datetime
 
+import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from amnesty_portal import audit
