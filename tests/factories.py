@@ -86,9 +86,7 @@ def verify_email(person):
     """Mark the person's email as confirmed in allauth, as criterion 4 asks of a contact."""
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.update_or_create(
-        user=person, email=person.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=person, email=person.email, defaults={"verified": True, "primary": True})
     return person
 
 

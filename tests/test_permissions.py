@@ -114,6 +114,7 @@ MATRIX = {
     "mfa_download_recovery_codes": (None, "302/302 404/404 404/404 404/404 404/404 404/404 404/404"),
 }
 
+
 def _join_request(group, person):
     return JoinRequest.objects.create(group=group, person=person)
 
