@@ -10,3 +10,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from amnesty_portal.settings import *  # noqa: E402, F403
+
+if not REDIS_URL:  # noqa: F405
+    # The development default is a file cache under var/, shared by every process on the machine:
+    # two test runs at once would clear each other's rate-limit counters. Keep each run's own.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
