@@ -244,7 +244,7 @@ def decline_invitation(*, invitation: Invitation, person: User) -> Invitation:
 @transaction.atomic
 def set_invited_password(*, invitation: Invitation, password: str) -> User:
     """The invitation reached its address: confirm it and give the new account its password."""
-    invitation = Invitation.objects.select_for_update().select_related("person").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("person").get(pk=invitation.pk)
     person = invitation.person
     if not invitation.is_open or person is None or person.has_usable_password():
         raise GroupError(_("This invitation can no longer be used to create an account. Log in instead."))
