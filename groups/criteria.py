@@ -65,7 +65,7 @@ def _iso(day: datetime.date | None) -> str | None:
 
 
 class _Data:
-    """Everything the checks read, for a batch of groups, in seven queries."""
+    """Everything the checks read, for a batch of groups, in eight queries."""
 
     def __init__(self, groups: list[Group], today: datetime.date):
         ids = [group.pk for group in groups]
@@ -292,8 +292,7 @@ def refresh_standings(group_ids=None, today: datetime.date | None = None) -> int
         (status.group_id, status.number): status
         for status in CriterionStatus.objects.filter(group_id__in=results.keys())
     }
-    rows, changed_groups = [], []
-    now = timezone.now()
+    rows, changed_groups = [], {}
     for group in groups:
         for check in results[group.pk]:
             previous = stored.get((group.pk, check.number))
@@ -304,27 +303,34 @@ def refresh_standings(group_ids=None, today: datetime.date | None = None) -> int
                 # a group first seen meeting a criterion has met it since it was recognised.
                 first_check = previous is None and check.state == MEETS
                 since = check.since or (_first_seen(group, today) if first_check else today)
-            rows.append(
-                CriterionStatus(
-                    group=group,
-                    number=check.number,
-                    state=check.state,
-                    since=min(since, today),
-                    evidence=check.evidence,
-                )
+            since = min(since, today)
+            unchanged = previous is not None and (previous.state, previous.since, previous.evidence) == (
+                check.state,
+                since,
+                check.evidence,
             )
+            if not unchanged:
+                rows.append(
+                    CriterionStatus(
+                        group=group, number=check.number, state=check.state, since=since, evidence=check.evidence
+                    )
+                )
         standing = worst(check.state for check in results[group.pk])
         if standing != group.standing:
-            changed_groups.append(group.pk)
-        group.standing, group.standing_checked_at = standing, now
-    CriterionStatus.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["group", "number"],
-        update_fields=["state", "since", "evidence"],
-    )
-    Group.objects.bulk_update(groups, ["standing", "standing_checked_at"], batch_size=500)
-    return len(changed_groups)
+            changed_groups.setdefault(standing, []).append(group.pk)
+            group.standing = standing
+    # Only what changed is written: the nightly run over a quiet organisation writes almost nothing.
+    if rows:
+        CriterionStatus.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["group", "number"],
+            update_fields=["state", "since", "evidence"],
+        )
+    for standing, ids in changed_groups.items():
+        Group.objects.filter(pk__in=ids).update(standing=standing)
+    Group.objects.filter(pk__in=results.keys()).update(standing_checked_at=timezone.now())
+    return sum(len(ids) for ids in changed_groups.values())
 
 
 def _first_seen(group: Group, today: datetime.date) -> datetime.date:

@@ -3,6 +3,7 @@ and the regional staff's follow-up items."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -62,7 +63,7 @@ def review(request):
         request,
         "groups/review.html",
         {
-            "rows": rows,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "closed": closed,
             "today": timezone.localdate(),
             "standing": standing,
