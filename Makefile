@@ -75,6 +75,7 @@ lint: dev-venv
 
 bench: system-deps dev-venv
 	./tests/services.sh $(BIN)/python bench/import_members.py
+	./tests/services.sh $(BIN)/python bench/criteria.py
 
 clean:
 	rm -rf var .pytest_cache .coverage htmlcov
