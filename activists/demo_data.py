@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from activists.models import MembershipEvent, User
+from amnesty_portal.models import AuditEvent
 from groups.criteria import refresh_standings
 from groups.models import (
     CriterionStatus,
@@ -1083,6 +1085,7 @@ def _write(plan: _Planner):
         batch_size=500,
     )
     _write_recognition(plan, people, groups)
+    _write_history(groups)
 
 
 def _write_recognition(plan: _Planner, people: dict, groups: dict):
@@ -1152,3 +1155,89 @@ def _write_recognition(plan: _Planner, people: dict, groups: dict):
             if (groups[g.name], f.kind) not in listed
         ]
     )
+
+
+def _write_history(groups: dict):
+    """The audit trail the portal would have written for what the demo data says happened, with
+    its dates, so that each group page shows a history. Written once: skipped if there is one."""
+    content_type = ContentType.objects.get_for_model(Group)
+    ids = [str(pk) for pk in groups.values()]
+    if AuditEvent.objects.filter(target_type=content_type, target_id__in=ids).exists():
+        return
+    leader_of = dict(
+        RegionRole.objects.filter(kind=RegionRole.Kind.LEADER).order_by("pk").values_list("region_id", "person_id")
+    )
+    admin = User.objects.get(email=MARKER_EMAIL)
+    events = []
+
+    def event(group, action, at, actor_id=None, reason="", **data):
+        events.append(
+            AuditEvent(
+                actor_id=actor_id,
+                action=action,
+                at=at,
+                target_type=content_type,
+                target_id=str(group.pk),
+                target_repr=str(group)[:300],
+                reason=reason,
+                data=data,
+            )
+        )
+
+    def noon(day):
+        return _at(day, 12)
+
+    demo_groups = {group.pk: group for group in Group.objects.filter(pk__in=groups.values())}
+    for group in demo_groups.values():
+        leader = leader_of.get(group.region_id)
+        if group.registered_at:
+            event(group, "group.registered", group.registered_at, group.registered_by_id)
+        if group.decided_at and group.status != Group.Status.PENDING:
+            event(group, "group.approved", group.decided_at, leader)
+        if group.stopping_reported_at:
+            event(group, "group.stopping_reported", group.stopping_reported_at, reason=group.stopping_reason)
+        if group.warned_at:
+            deadline = group.warning_deadline.isoformat() if group.warning_deadline else ""
+            event(group, "group.warned", group.warned_at, admin.pk, group.warning_message, deadline=deadline)
+        if group.closed_on:
+            closed = group.closed_on.isoformat()
+            event(group, "group.closed", noon(group.closed_on), admin.pk, group.closing_reason, effective_on=closed)
+    for acceptance in StatutesAcceptance.objects.filter(group_id__in=demo_groups).select_related("version"):
+        group = demo_groups[acceptance.group_id]
+        event(
+            group,
+            "group.statutes_accepted",
+            acceptance.accepted_at,
+            acceptance.accepted_by_id,
+            version=acceptance.version.version,
+        )
+    for office in Office.objects.filter(group_id__in=demo_groups).select_related("person").order_by("pk"):
+        group = demo_groups[office.group_id]
+        leader = leader_of.get(group.region_id)
+        details = {"office": office.kind, "title": office.title, "person": office.person_id, "name": str(office.person)}
+        event(group, "office.assigned", noon(office.started_on), leader, **details, started_on=str(office.started_on))
+        if office.ended_on:
+            # A lapse is recorded by the register import: no person did it.
+            actor = None if office.end_reason == Office.EndReason.MEMBERSHIP_LAPSED else leader
+            event(
+                group,
+                "office.ended",
+                noon(office.ended_on),
+                actor,
+                **details,
+                ended_on=str(office.ended_on),
+                why=office.end_reason,
+            )
+    answered = JoinRequest.objects.filter(group_id__in=demo_groups, answered_at__isnull=False).select_related("person")
+    for join_request in answered:
+        accepted = join_request.status == JoinRequest.Status.ACCEPTED
+        event(
+            demo_groups[join_request.group_id],
+            "group.join_accepted" if accepted else "group.join_declined",
+            join_request.answered_at,
+            join_request.answered_by_id,
+            person=join_request.person_id,
+            name=str(join_request.person),
+            answer=join_request.answer,
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=500)

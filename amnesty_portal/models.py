@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +15,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     action = models.CharField(_("what"), max_length=100)
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add: history written after the fact (demo data) keeps its dates.
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")

@@ -370,3 +370,23 @@ def test_loading_twice_adds_nothing(demo):
     again = demo_data.load()
     assert again["loaded"] is False
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_group_pages_show_a_history_with_its_dates(demo, client):
+    from amnesty_portal.models import AuditEvent
+    from groups import history
+
+    harstad = Group.objects.get(name=demo_data.LAPSED_CONTACT_GROUP)
+    events = [event for event, _text in history.events_for(harstad)]
+    lapse = next(
+        e for e in events if e.action == "office.ended" and e.data["why"] == Office.EndReason.MEMBERSHIP_LAPSED
+    )
+    assert lapse.actor is None  # the register import did it, not a person
+    assert lapse.at.date() == Office.objects.get(group=harstad, end_reason=Office.EndReason.MEMBERSHIP_LAPSED).ended_on
+    assert {"group.approved", "office.assigned"} & {e.action for e in events}
+    closed = Group.objects.filter(status=Group.Status.CLOSED)
+    assert AuditEvent.objects.filter(action="group.closed").count() == closed.count()
+    client.force_login(User.objects.get(email="region.tromso@example.org"))
+    page = client.get(harstad.get_absolute_url()).content.decode()
+    assert "medlemskapet har opphørt" in page or "membership lapsed" in page
