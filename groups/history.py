@@ -1,6 +1,10 @@
 """A group's audit trail in words, for its page: who did what, when and why."""
 
+import contextlib
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from amnesty_portal.models import AuditEvent
@@ -38,6 +42,10 @@ def _params(event: AuditEvent) -> dict:
     if "why" in data:
         why = data["why"]
         data["why"] = Office.EndReason(why).label if why in Office.EndReason.values else why
+    for key in ("started_on", "ended_on", "effective_on", "deadline"):
+        if data.get(key):
+            with contextlib.suppress(ValueError):  # not a date: show it as it is
+                data[key] = date_format(datetime.date.fromisoformat(data[key]), "SHORT_DATE_FORMAT")
     if "what" in data:
         what = data["what"]
         data["what"] = FollowUp.Kind(what).label if what in FollowUp.Kind.values else what
