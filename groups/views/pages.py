@@ -31,7 +31,8 @@ def _filters(request, groups):
         category = ""
     standing = request.GET.get("standing", "")
     if standing in Group.Standing.values:
-        groups = groups.filter(standing=standing)
+        # A closed or rejected group keeps the standing it had when it ended: it is not "at risk" now.
+        groups = groups.filter(standing=standing, status__in=[Group.Status.PENDING, Group.Status.RECOGNISED])
     else:
         standing = ""
     return groups, {"category": category, "standing": standing}

@@ -155,7 +155,9 @@ def invitation(request, token):
                     return render(
                         request, "groups/invitation.html", {"invitation": invitation, "password_form": password_form}
                     )
-                services.set_invited_password(
+                # Log in the account as saved with its new password: the session carries a hash of
+                # it, and a stale one logs the person out on the next page.
+                person = services.set_invited_password(
                     invitation=invitation, password=password_form.cleaned_data["new_password1"]
                 )
                 login(request, person, backend=settings.AUTHENTICATION_BACKENDS[0])

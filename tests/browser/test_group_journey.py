@@ -4,6 +4,7 @@ and its members see it closed. Every page on the way passes axe-core. Joining a 
 done with the keyboard alone."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -152,7 +153,11 @@ def test_newcomer_accepts_the_invitation_by_choosing_a_password(page, demo):
     page.locator("#id_new_password1").fill("en lang og god passfrase 2026")
     page.locator("#id_new_password2").fill("en lang og god passfrase 2026")
     _submit(page)
-    assert page.url.endswith(invitation.group.get_absolute_url())
+    # On the group's page and still logged in (not sent to the login page with ?next=).
+    assert urlsplit(page.url).path == invitation.group.get_absolute_url()
+    page.reload()
+    assert urlsplit(page.url).path == invitation.group.get_absolute_url()
+    assert page.locator("form[action='/konto/logout/']").count() == 1
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
     assert invitation.group.memberships.filter(person__email="ny.venn@example.net").exists()
