@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit trail of people's changes and the security log."""
+"""Cross-cutting records: the audit trail of people's changes, the security log and the outbox of email."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -61,3 +61,53 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.identifier}"
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, now, claim_timeout):
+        """Rows a delivery run may take: pending and due, or claimed by a run that never finished."""
+        return self.filter(
+            models.Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            | models.Q(status=OutboxMessage.Status.SENDING, claimed_at__lt=now - claim_timeout)
+        )
+
+
+class OutboxMessage(models.Model):
+    """One email to one person, written in the transaction of the change that caused it and
+    delivered by `amnesty_portal.tasks.deliver_outbox_task`. The record of what was sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind of email"), max_length=60, db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    to = models.EmailField(_("to"), max_length=254)
+    cc = models.JSONField(_("copy to"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("the server's last answer"), blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outbox")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

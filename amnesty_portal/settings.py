@@ -210,6 +210,8 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A delivery claim older than this (seconds) belongs to a worker that died: another takes it over.
+OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Amnesty-portalen <portal@amnesty.no>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -317,5 +319,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "amnesty_portal.heartbeat_task", "schedule": 300.0},
     "prune-security-events": {"task": "amnesty_portal.prune_security_events_task", "schedule": 86400.0},
+    "deliver-outbox": {"task": "amnesty_portal.deliver_outbox_task", "schedule": 60.0},
     "refresh-group-standings": {"task": "groups.refresh_standings_task", "schedule": crontab(hour=3, minute=15)},
 }

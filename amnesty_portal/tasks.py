@@ -22,3 +22,12 @@ def prune_security_events_task(days: int = 365):
     cutoff = timezone.now() - timezone.timedelta(days=days)
     deleted, _ = SecurityEvent.objects.filter(at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="amnesty_portal.deliver_outbox_task")
+def deliver_outbox_task():
+    """Deliver the outbox until nothing is due. Woken after each commit that writes mail, and run
+    every minute by beat for what a missed wake-up or a retry left. Safe to run in many workers."""
+    from amnesty_portal import mail
+
+    return mail.deliver_all()

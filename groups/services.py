@@ -150,8 +150,15 @@ def register_group(*, actor: User, data: dict, contact: User | None, invite_emai
     if version is not None:
         audit.record(actor=actor, action="group.statutes_accepted", target=group, version=version.version)
     if contact != actor:
-        notify([contact], "group_contact_named", {"group": group, "actor": actor})
-    notify(regional_leaders(group.region_id), "group_registered", {"group": group, "actor": actor})
+        notify(
+            [contact], "group_contact_named", {"group": group, "actor": actor}, key=f"group-contact-named:{group.pk}"
+        )
+    notify(
+        regional_leaders(group.region_id),
+        "group_registered",
+        {"group": group, "actor": actor},
+        key=f"group-registered:{group.pk}",
+    )
     refresh_standings([group.pk])
     return group
 
@@ -171,6 +178,7 @@ def _invite(*, group: Group, actor: User, email: str) -> Invitation:
         [person],
         "group_invitation",
         {"group": group, "actor": actor, "invitation": invitation, "new_account": new_account},
+        key=f"group-invitation:{invitation.pk}",
     )
     return invitation
 
@@ -185,7 +193,7 @@ def approve_group(*, actor: User, group: Group, revision: int | None = None) -> 
     welcome = _follow_up(group, FollowUp.Kind.WELCOME_PACKAGE)
     first = _follow_up(group, FollowUp.Kind.FIRST_CONTACT)
     audit.record(actor=actor, action="group.approved", target=group, follow_ups=[welcome.pk, first.pk])
-    notify(current_contacts(group), "group_approved", {"group": group}, cc=[])
+    notify(current_contacts(group), "group_approved", {"group": group}, key=f"group-approved:{group.pk}")
     refresh_standings([group.pk])
     return group
 
@@ -208,7 +216,7 @@ def reject_group(*, actor: User, group: Group, reason: str, revision: int | None
     Invitation.objects.filter(group=group, accepted_at=None, declined_at=None).update(declined_at=timezone.now())
     audit.record(actor=actor, action="group.rejected", target=group, reason=group.rejection_reason)
     recipients = [group.registered_by] if group.registered_by else current_contacts(group)
-    notify(recipients, "group_rejected", {"group": group})
+    notify(recipients, "group_rejected", {"group": group}, key=f"group-rejected:{group.pk}")
     return group
 
 
@@ -325,6 +333,7 @@ def assign_office(
         regional_leaders(group.region_id),
         "office_changed",
         {"group": group, "office": office, "ended": ended, "actor": actor},
+        key=f"office-assigned:{office.pk}",
     )
     if kind == Office.Kind.CONTACT:
         FollowUp.objects.open().filter(group=group, kind=FollowUp.Kind.NEW_CONTACT).update(
@@ -375,6 +384,7 @@ def _after_offices_ended(group: Group, offices: list[Office], *, actor, template
         regional_leaders(group.region_id),
         template,
         {"group": group, "office": None, "ended": offices, "actor": actor, "without_contact": without_contact},
+        key=f"offices-ended:{group.pk}:{'-'.join(str(office.pk) for office in offices)}",
         cc=current_contacts(group) if template == "offices_lapsed" else (),
     )
 
@@ -444,7 +454,12 @@ def request_to_join(*, actor: User, group: Group, message: str = "") -> JoinRequ
         raise GroupError(_("You have already asked to join this group. The contact person will answer you."))
     join_request = JoinRequest.objects.create(group=group, person=actor, message=message.strip())
     audit.record(actor=actor, action="group.join_requested", target=group)
-    notify(current_contacts(group), "join_requested", {"group": group, "join_request": join_request})
+    notify(
+        current_contacts(group),
+        "join_requested",
+        {"group": group, "join_request": join_request},
+        key=f"join-requested:{join_request.pk}",
+    )
     refresh_standings([group.pk])
     return join_request
 
@@ -470,7 +485,12 @@ def answer_join_request(*, actor: User, join_request: JoinRequest, accept: bool,
         name=str(join_request.person),
         answer=join_request.answer,
     )
-    notify([join_request.person], "join_answered", {"group": group, "join_request": join_request})
+    notify(
+        [join_request.person],
+        "join_answered",
+        {"group": group, "join_request": join_request},
+        key=f"join-answered:{join_request.pk}",
+    )
     refresh_standings([group.pk])
     return join_request
 
@@ -532,7 +552,12 @@ def report_stopping(*, actor: User, group: Group, reason: str) -> Group:
     group.stopping_reported_at, group.stopping_reason = timezone.now(), reason.strip()
     _save(group, "stopping_reported_at", "stopping_reason")
     audit.record(actor=actor, action="group.stopping_reported", target=group, reason=group.stopping_reason)
-    notify(regional_leaders(group.region_id), "group_stopping", {"group": group, "actor": actor})
+    notify(
+        regional_leaders(group.region_id),
+        "group_stopping",
+        {"group": group, "actor": actor},
+        key=f"group-stopping:{group.pk}:{group.revision}",
+    )
     return group
 
 
@@ -552,7 +577,13 @@ def warn_group(*, actor: User, group: Group, deadline: datetime.date, message: s
         actor=actor, action="group.warned", target=group, reason=group.warning_message, deadline=deadline.isoformat()
     )
     recipients = current_contacts(group) or _members(group)
-    notify(recipients, "group_warned", {"group": group}, cc=regional_leaders(group.region_id))
+    notify(
+        recipients,
+        "group_warned",
+        {"group": group},
+        key=f"group-warned:{group.pk}:{group.revision}",
+        cc=regional_leaders(group.region_id),
+    )
     return group
 
 
@@ -605,7 +636,13 @@ def close_group(*, actor: User, group: Group, reason: str, effective_on: datetim
         offices_ended=len(offices),
         requests_declined=declined,
     )
-    notify(members, "group_closed", {"group": group}, cc=regional_leaders(group.region_id))
+    notify(
+        members,
+        "group_closed",
+        {"group": group},
+        key=f"group-closed:{group.pk}:{group.revision}",
+        cc=regional_leaders(group.region_id),
+    )
     return group
 
 
@@ -632,7 +669,13 @@ def reopen_group(*, actor: User, group: Group, reason: str, revision=None) -> Gr
     audit.record(actor=actor, action="group.reopened", target=group, reason=reason.strip())
     if not Office.objects.current().filter(group=group, kind=Office.Kind.CONTACT).exists():
         _follow_up(group, FollowUp.Kind.NEW_CONTACT, due_in=7)
-    notify(_members(group), "group_reopened", {"group": group}, cc=regional_leaders(group.region_id))
+    notify(
+        _members(group),
+        "group_reopened",
+        {"group": group},
+        key=f"group-reopened:{group.pk}:{group.revision}",
+        cc=regional_leaders(group.region_id),
+    )
     refresh_standings([group.pk])
     return group
 
@@ -678,7 +721,12 @@ def statutes_published(*, actor: User, version: StatutesVersion) -> int:
         .order_by("group_id", "pk")
     )
     for office in contacts:
-        notify([office.person], "statutes_published", {"group": office.group, "version": version})
+        notify(
+            [office.person],
+            "statutes_published",
+            {"group": office.group, "version": version},
+            key=f"statutes:{version.pk}:{office.group_id}",
+        )
     refresh_standings([group.pk for group in groups])
     return len(groups)
 

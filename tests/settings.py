@@ -15,3 +15,7 @@ if not REDIS_URL:  # noqa: F405
     # The development default is a file cache under var/, shared by every process on the machine:
     # two test runs at once would clear each other's rate-limit counters. Keep each run's own.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Tasks run in the test process when they are sent (the outbox is delivered at commit). Tests
+# that prove the real path start Celery workers of their own, with the portal's settings.
+CELERY_TASK_ALWAYS_EAGER = True
