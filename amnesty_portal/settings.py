@@ -210,6 +210,14 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Quarterly reports: due this many days after the quarter ends; reminders this many days before
+# the deadline, after it, again after that (copied to the leader and deputy), and then the
+# regional leader is told.
+REPORT_DEADLINE_DAYS = env_int("REPORT_DEADLINE_DAYS", 14)
+REPORT_REMINDER_DAYS_BEFORE = env_int("REPORT_REMINDER_DAYS_BEFORE", 7)
+REPORT_OVERDUE_DAYS_AFTER = env_int("REPORT_OVERDUE_DAYS_AFTER", 1)
+REPORT_SECOND_OVERDUE_DAYS_AFTER = env_int("REPORT_SECOND_OVERDUE_DAYS_AFTER", 8)
+REPORT_TELL_REGION_DAYS_AFTER = env_int("REPORT_TELL_REGION_DAYS_AFTER", 14)
 # A delivery claim older than this (seconds) belongs to a worker that died: another takes it over.
 OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Amnesty-portalen <portal@amnesty.no>")

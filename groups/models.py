@@ -387,3 +387,209 @@ class Office(models.Model):
     @property
     def label(self) -> str:
         return self.title if self.kind == self.Kind.OTHER and self.title else self.get_kind_display()
+
+
+# --- Quarterly reports and the contact log (seed 001, sections 6–7) --------------------------
+
+
+class ActivityType(models.TextChoices):
+    STAND = "stand", _("stand")
+    LETTER_TO_EDITOR = "letter_to_editor", _("letter to the editor")
+    OPEN_EVENT = "open_event", _("expert evening or open event")
+    SIGNATURES = "signatures", _("collecting signatures")
+    ONLINE_ACTIONS = "online_actions", _("sharing online actions")
+    LETTERS_TO_AUTHORITIES = "letters_to_authorities", _("letters to authorities")
+    LOBBYING = "lobbying", _("lobbying")
+    TRAINING = "training", _("training new members")
+    RECRUITING = "recruiting", _("recruiting members")
+    OTHER = "other", _("other")
+
+
+class QuarterlyReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(group__in=Group.objects.visible_to(user))
+
+    def for_quarter(self, quarter):
+        return self.filter(year=quarter.year, quarter=quarter.number)
+
+    def submitted(self):
+        return self.exclude(status=QuarterlyReport.Status.DRAFT)
+
+
+class QuarterlyReport(models.Model):
+    """What a group did in a quarter and plans for the next: one per group and quarter."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        REVIEWED = "reviewed", _("reviewed")
+
+    group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(n, str(n)) for n in range(1, 5)])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    members_count = models.PositiveSmallIntegerField(_("members in the group now"), null=True, blank=True)
+    support_needed = models.TextField(_("support the group needs from the secretariat"), blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last saved at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_late = models.BooleanField(_("submitted after the deadline"), default=False)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    feedback = models.TextField(_("feedback to the group"), blank=True)
+    needs_follow_up = models.BooleanField(_("the group needs follow-up"), default=False)
+    # Bumped by every save: a second person saving an older copy is told what changed.
+    revision = models.PositiveIntegerField(default=0)
+
+    objects = QuarterlyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-quarter", "group__name"]
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year", "quarter"], name="one_report_per_group_and_quarter")
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "status"])]
+
+    def __str__(self):
+        return f"{self.group} {self.year}-Q{self.quarter}"
+
+    def get_absolute_url(self):
+        return reverse("groups:report", args=[self.group_id, f"{self.year}-Q{self.quarter}"])
+
+    @property
+    def period(self):
+        from groups.quarters import Quarter
+
+        return Quarter(self.year, self.quarter)
+
+
+class ReportActivity(models.Model):
+    """An activity in a report: done in the quarter, or planned for the next one."""
+
+    class Kind(models.TextChoices):
+        DONE = "done", _("completed")
+        PLANNED = "planned", _("planned")
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("completed or planned"), max_length=10, choices=Kind.choices, default=Kind.DONE)
+    date = models.DateField(_("date"), null=True, blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=ActivityType.choices)
+    outward = models.BooleanField(_("outward-facing"), default=True, help_text=_("Had a recipient outside the group."))
+    priority_area = models.ForeignKey(
+        PriorityArea, verbose_name=_("priority area"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    campaign = models.CharField(_("campaign"), max_length=200, blank=True)
+    participants = models.PositiveIntegerField(_("participants from the group"), null=True, blank=True)
+    signatures = models.PositiveIntegerField(_("signatures collected"), null=True, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    description = models.CharField(_("short description"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["kind", "date", "pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.date or ''}".strip()
+
+
+class ReportVersion(models.Model):
+    """A submitted report as it was at each submission: editing after submitting keeps the old one."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(_("content"))
+
+    class Meta:
+        ordering = ["report", "-number"]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="one_report_version_number")]
+
+    def __str__(self):
+        return f"{self.report} v{self.number}"
+
+
+class ReminderStep(models.Model):
+    """A reminder step taken for a group's report of a quarter. The unique row is the claim: each
+    step happens at most once per group and quarter, whatever runs the sweep and how often."""
+
+    class Step(models.TextChoices):
+        BEFORE_DEADLINE = "before", _("friendly reminder before the deadline")
+        OVERDUE = "overdue", _("overdue reminder")
+        SECOND_OVERDUE = "second", _("second overdue reminder, copied to the leader and deputy")
+        REGIONAL_LEADER = "regional", _("regional leader told")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="reminder_steps")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    step = models.CharField(max_length=10, choices=Step.choices)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder step")
+        verbose_name_plural = _("reminder steps")
+        constraints = [models.UniqueConstraint(fields=["group", "year", "quarter", "step"], name="one_reminder_step")]
+
+    def __str__(self):
+        return f"{self.group} {self.year}-Q{self.quarter}: {self.get_step_display()}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from amnesty_portal.permissions import roles_of
+
+        roles = roles_of(user)
+        if roles.is_admin:
+            return self
+        return self.filter(group__region_id__in=roles.staff_region_ids)
+
+
+class Contact(models.Model):
+    """The secretariat's contact with a group: at least one a quarter (seed 001, section 7)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        PHONE = "phone", _("phone")
+        MEETING = "meeting", _("meeting")
+        VISIT = "visit", _("visit")
+        REPORT_FEEDBACK = "report_feedback", _("feedback on the quarterly report")
+
+    group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="contacts")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    report = models.OneToOneField(
+        QuarterlyReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("contact with a group")
+        verbose_name_plural = _("contact log")
+        indexes = [models.Index(fields=["group", "-date"])]
+
+    def __str__(self):
+        return f"{self.group} {self.date} ({self.get_channel_display()})"

@@ -26,4 +26,6 @@ urlpatterns = [
     path("foresporsler/<int:pk>/svar/", membership.answer_join_request, name="answer_join_request"),
     path("foresporsler/<int:pk>/trekk/", membership.withdraw_join_request, name="withdraw_join_request"),
     path("oppfolgingspunkt/<int:pk>/utfort/", review.complete_follow_up, name="complete_follow_up"),
+    # --- Quarterly reports (the group's contact and officers) ---
+    # --- Review, contact log and exports (regional staff and the secretariat) ---
 ]
