@@ -44,6 +44,11 @@ REASONS = {
     "group_closed": _("You get this email because you are a member of the group or follow it up."),
     "group_reopened": _("You get this email because you are a member of the group or follow it up."),
     "statutes_published": _("You get this email because you are the group's contact person."),
+    "report_reminder_before": _("You get this email because you are the group's contact person or one of its leaders."),
+    "report_overdue": _("You get this email because you are the group's contact person or one of its leaders."),
+    "report_second_overdue": _("You get this email because you are the group's contact person or one of its leaders."),
+    "report_region_told": _("You get this email because you follow up the group as regional leader."),
+    "report_feedback": _("You get this email because you are the group's contact person."),
 }
 DEFAULT_REASON = _("You get this email because you have an account in Amnesty-portalen.")
 
@@ -115,8 +120,16 @@ def wake_delivery():
     """Ask a worker to deliver now. If the broker is down, the periodic run delivers later."""
     from amnesty_portal.tasks import deliver_outbox_task
 
+    app = deliver_outbox_task.app
     try:
-        deliver_outbox_task.apply_async(retry=False)
+        if app.conf.task_always_eager:
+            deliver_outbox_task.apply_async()
+            return
+        with app.pool.acquire(block=True) as connection:
+            # One try, no waiting: kombu would otherwise retry connecting for seconds on every
+            # commit, holding up the request that wrote the mail while the broker is away.
+            connection.ensure_connection(max_retries=0)
+            deliver_outbox_task.apply_async(retry=False, connection=connection)
     except Exception:  # the broker being away must never fail the change that wrote the mail
         log.warning("Could not reach the task broker; the outbox will be delivered by the next periodic run.")
 
@@ -154,7 +167,12 @@ def claim(batch_size: int = BATCH_SIZE, worker: str | None = None) -> list[Outbo
         OutboxMessage.objects.due(now, claim_timeout()).filter(pk__in=ids).update(
             status=OutboxMessage.Status.SENDING, claimed_at=now, claimed_by=worker
         )
-    return list(OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, status=OutboxMessage.Status.SENDING))
+    # Sent oldest first, in the order they were claimed (not the model's newest-first ordering).
+    return list(
+        OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, status=OutboxMessage.Status.SENDING).order_by(
+            "next_attempt_at", "pk"
+        )
+    )
 
 
 def _message(row: OutboxMessage) -> EmailMultiAlternatives:
@@ -208,6 +226,13 @@ def deliver(batch_size: int = BATCH_SIZE, worker: str | None = None) -> dict:
     try:
         for row in rows:
             now = timezone.now()
+            # Renew the claim just before sending: a batch that takes longer than the claim timeout
+            # must not have its later rows taken over, and sent twice, by another worker. A row
+            # another worker has taken over meanwhile is left to it.
+            if not OutboxMessage.objects.filter(
+                pk=row.pk, claimed_by=worker, status=OutboxMessage.Status.SENDING
+            ).update(claimed_at=now):
+                continue
             try:
                 connection.open()
                 connection.send_messages([_message(row)])

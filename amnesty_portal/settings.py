@@ -329,4 +329,5 @@ CELERY_BEAT_SCHEDULE = {
     "prune-security-events": {"task": "amnesty_portal.prune_security_events_task", "schedule": 86400.0},
     "deliver-outbox": {"task": "amnesty_portal.deliver_outbox_task", "schedule": 60.0},
     "refresh-group-standings": {"task": "groups.refresh_standings_task", "schedule": crontab(hour=3, minute=15)},
+    "report-reminders": {"task": "groups.report_reminders_task", "schedule": crontab(minute=25)},
 }

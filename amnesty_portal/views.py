@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import roles_of
 from groups.models import Group, Invitation, JoinRequest
+from groups.reports import reports_due
 from regions.models import Region
 
 
@@ -50,6 +51,8 @@ def my_page(request):
         if roles.officer_group_ids
         else [],
     }
+    if roles.contact_group_ids:
+        context["reports_due"], context["reporting_quarter"] = reports_due(roles.contact_group_ids)
     return render(request, "my_page.html", context)
 
 

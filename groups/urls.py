@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import membership, pages, registration, review
+from groups.views import follow_up, membership, pages, registration, reports, review
 
 app_name = "groups"
 urlpatterns = [
@@ -27,5 +27,13 @@ urlpatterns = [
     path("foresporsler/<int:pk>/trekk/", membership.withdraw_join_request, name="withdraw_join_request"),
     path("oppfolgingspunkt/<int:pk>/utfort/", review.complete_follow_up, name="complete_follow_up"),
     # --- Quarterly reports (the group's contact and officers) ---
+    path("<int:pk>/rapporter/", reports.report_list, name="reports"),
+    path("<int:pk>/rapporter/<str:quarter>/", reports.report, name="report"),
+    path("<int:pk>/rapporter/<str:quarter>/versjon/<int:number>/", reports.report_version, name="report_version"),
     # --- Review, contact log and exports (regional staff and the secretariat) ---
+    path("rapporter/<int:pk>/gjennomgang/", follow_up.review_report, name="review_report"),
+    path("<int:pk>/kontaktlogg/", follow_up.group_contacts, name="contacts"),
+    path("region/<slug:slug>/oppfolging/", follow_up.region_follow_up, name="region_follow_up"),
+    path("region/<slug:slug>/kontaktlogg/", follow_up.region_contacts, name="region_contacts"),
+    path("region/<slug:slug>/eksport/", follow_up.export, name="export"),
 ]

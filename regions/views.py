@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from amnesty_portal.permissions import get_for, require, roles_of
+from groups import follow_up
 from groups.models import FollowUp, Group, JoinRequest
+from groups.quarters import Quarter
 from regions.models import Region, RegionRole
 
 
@@ -65,5 +67,19 @@ def region_detail(request, slug):
             "join_requests": join_requests,
             "pending_count": Group.objects.filter(region=region, status=Group.Status.PENDING).count(),
             "today": timezone.localdate(),
+            **_follow_up_lists(region),
         },
     )
+
+
+def _follow_up_lists(region):
+    """The groups to contact this quarter or to visit, and the reports to read (groups.follow_up)."""
+    today = timezone.localdate()
+    quarter, since = Quarter.of(today), follow_up.visit_cutoff(today)
+    return {
+        "quarter": quarter,
+        "months": follow_up.NOT_VISITED_MONTHS,
+        "awaiting_review": follow_up.reports_awaiting_review(region),
+        "not_contacted": follow_up.groups_not_contacted(region, quarter),
+        "not_visited": follow_up.groups_not_visited(region, since),
+    }

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import FollowUp, Invitation, JoinRequest
+from groups.quarters import Quarter
 from tests.urlconf import all_url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,21 @@ MATRIX = {
     ),
     "groups:leave": (lambda w: {"pk": w.group.pk}, "302/302 200/302 200/302 404/404 404/404 404/404 404/404"),
     # The secretariat's follow-up: admins only; the regional staff tick off their to-do items.
+    # Review, contact log and exports: the group's regional staff and the secretariat; others 404.
+    "groups:review_report": (
+        lambda w: {"pk": w.group.reports.create(year=2026, quarter=1, status="submitted").pk},
+        "302/302 404/404 404/404 404/404 200/200 404/404 200/200",
+    ),
+    "groups:contacts": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 200/200 404/404 200/200"),
+    "groups:region_follow_up": (
+        lambda w: {"slug": "bergen"},
+        "302/405 404/405 404/405 404/405 200/405 404/405 200/405",
+    ),
+    "groups:region_contacts": (
+        lambda w: {"slug": "bergen"},
+        "302/405 404/405 404/405 404/405 200/405 404/405 200/405",
+    ),
+    "groups:export": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
     "groups:review": (None, "302/405 404/405 404/405 404/405 404/405 404/405 200/405"),
     "groups:warn": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
     "groups:close": (lambda w: {"pk": w.group.pk}, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
@@ -77,6 +93,17 @@ MATRIX = {
     "groups:complete_follow_up": (
         lambda w: {"pk": _follow_up(w.group).pk},
         "405/302 405/404 405/404 405/404 405/302 405/404 405/302",
+    ),
+    # Quarterly reports: everyone who sees the group reads them; its officers, its regional leader
+    # and the secretariat write them (an empty POST shows the form again with its errors).
+    "groups:reports": (lambda w: {"pk": w.group.pk}, "302/405 200/405 200/405 404/405 200/405 404/405 200/405"),
+    "groups:report": (
+        lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())},
+        "302/302 200/403 200/200 404/404 200/200 404/404 200/200",
+    ),
+    "groups:report_version": (
+        lambda w: {"pk": w.group.pk, "quarter": str(_report_version(w.group).report.period), "number": 1},
+        "302/405 200/405 200/405 404/405 200/405 404/405 200/405",
     ),
     "regions:list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
     "regions:detail": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
@@ -121,6 +148,12 @@ def _join_request(group, person):
 
 def _invitation(group, person):
     return Invitation.objects.create(group=group, email=person.email, person=person, token=f"token-{person.pk}")
+
+
+def _report_version(group):
+    quarter = Quarter.current()
+    report = group.reports.create(year=quarter.year, quarter=quarter.number, status="submitted")
+    return report.versions.create(number=1, data={"activities": []})
 
 
 def _follow_up(group):

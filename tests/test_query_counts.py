@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from amnesty_portal import audit
 from groups.criteria import refresh_standings
-from groups.models import FollowUp, Group, JoinRequest, Office, PriorityArea
+from groups.models import (
+    ActivityType,
+    FollowUp,
+    Group,
+    JoinRequest,
+    Office,
+    PriorityArea,
+    QuarterlyReport,
+    ReportActivity,
+)
+from groups.quarters import Quarter
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +44,25 @@ def _grow(world, n):
         for target in (group, world.group):
             _history(target, world)
         JoinRequest.objects.create(group=group, person=world.member)
+        _reports(world.group, world)
     refresh_standings()
+
+
+def _reports(group, world):
+    """More activities and a version on this quarter's report, more plans on last quarter's, and a
+    report for one more earlier quarter."""
+    quarter = Quarter.current()
+    for period in (quarter, quarter.previous):
+        report, _created = QuarterlyReport.objects.get_or_create(group=group, year=period.year, quarter=period.number)
+        for kind in (ReportActivity.Kind.DONE, ReportActivity.Kind.PLANNED):
+            area = PriorityArea.objects.first()
+            report.activities.create(kind=kind, type=ActivityType.STAND, date=period.start, priority_area=area)
+    report = group.reports.get(year=quarter.year, quarter=quarter.number)
+    report.versions.create(number=report.versions.count() + 1, submitted_by=world.contact, data={"activities": []})
+    earlier = quarter
+    while QuarterlyReport.objects.for_quarter(earlier).filter(group=group).exists():
+        earlier = earlier.previous
+    QuarterlyReport.objects.create(group=group, year=earlier.year, quarter=earlier.number, status="submitted")
 
 
 def _history(group, world):
@@ -64,7 +92,7 @@ def _count(client, url, assert_num_queries, expected):
 VIEWS = [
     ("groups:list", None, "admin", 7),
     ("groups:list", None, "leader", 7),
-    ("groups:detail", lambda w: {"pk": w.group.pk}, "leader", 15),
+    ("groups:detail", lambda w: {"pk": w.group.pk}, "leader", 16),
     ("groups:detail", lambda w: {"pk": w.group.pk}, "contact", 14),
     ("groups:detail", lambda w: {"pk": w.group.pk}, "member", 10),
     ("groups:directory", None, "member", 10),
@@ -74,8 +102,21 @@ VIEWS = [
     ("activists:person_list", None, "leader", 7),
     ("activists:person_detail", lambda w: {"pk": w.member.pk}, "leader", 9),
     ("regions:list", None, "admin", 7),
-    ("regions:detail", lambda w: {"slug": "bergen"}, "leader", 12),
+    ("regions:detail", lambda w: {"slug": "bergen"}, "leader", 15),
+    ("groups:region_follow_up", lambda w: {"slug": "bergen"}, "leader", 9),
+    ("groups:region_follow_up", lambda w: {"slug": "alle"}, "admin", 8),
+    ("groups:region_contacts", lambda w: {"slug": "bergen"}, "leader", 7),
+    ("groups:contacts", lambda w: {"pk": w.group.pk}, "leader", 7),
     ("home", None, "member", 9),
+    ("groups:reports", lambda w: {"pk": w.group.pk}, "contact", 7),
+    ("groups:report", lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())}, "contact", 11),
+    ("groups:report", lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())}, "member", 9),
+    (
+        "groups:report_version",
+        lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current()), "number": 1},
+        "member",
+        8,
+    ),
 ]
 
 

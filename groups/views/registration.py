@@ -56,7 +56,7 @@ def registrations(request):
         _reviewable(request.user)
         .filter(status=Group.Status.PENDING)
         .select_related("region", "municipality", "registered_by")
-        .prefetch_related("priority_areas", Prefetch("offices", queryset=contacts, to_attr="contacts"))
+        .prefetch_related("priority_areas", Prefetch("offices", queryset=contacts, to_attr="contact_offices"))
         .annotate(
             member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
             invitation_count=Count("invitations", distinct=True),
