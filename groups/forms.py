@@ -1,16 +1,21 @@
-"""Forms for registering a group, editing it, its offices, join requests and the secretariat's actions."""
+"""Forms for registering a group, editing it, its offices, join requests, the secretariat's actions,
+quarterly reports, their review, the contact log and exports."""
 
 import datetime
 
 from django import forms
+from django.core import signing
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from activists.models import User
+from groups import reports
 from groups.criteria import YOUTH_AGES
-from groups.models import Group, Office, PriorityArea, StatutesVersion
+from groups.follow_up import MANUAL_CHANNELS
+from groups.models import ActivityType, Group, Office, PriorityArea, QuarterlyReport, ReportActivity, StatutesVersion
+from groups.quarters import Quarter
 from regions.models import Municipality, Region
 
 MAX_INVITATIONS = 50
@@ -307,3 +312,177 @@ class CloseForm(RevisionForm):
         if effective_on > timezone.localdate():
             raise forms.ValidationError(_("The closing date cannot be in the future."))
         return effective_on
+
+
+# --- Quarterly reports ------------------------------------------------------------------------------
+
+SIGNING_SALT = "groups.report.started-from"
+
+
+class ReportForm(forms.ModelForm):
+    """The report's own fields, with the revision and the content the person started from."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    started_from = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = QuarterlyReport
+        fields = ["members_count", "support_needed", "comments"]
+        widgets = {
+            "support_needed": forms.Textarea(attrs={"rows": 3}),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_started_from(self):
+        try:
+            return signing.loads(self.cleaned_data["started_from"], salt=SIGNING_SALT)
+        except signing.BadSignature:
+            return None  # the message then cannot list the differences, but the refusal still stands
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlannedActivityForm(forms.Form):
+    kind = ReportActivity.Kind.PLANNED
+
+    date = forms.DateField(label=_("Date (if known)"), required=False, widget=_date_widget())
+    type = forms.ChoiceField(label=_("Type"))
+    priority_area = forms.TypedChoiceField(label=_("Priority area"), coerce=int, required=False, empty_value=None)
+    campaign = forms.CharField(label=_("Campaign"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Short description"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, quarter, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarter = quarter
+        self.fields["type"].choices = [("", _("Choose the type"))] + ActivityType.choices
+        self.fields["priority_area"].choices = [("", _("None"))] + areas
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for field, message in reports.activity_errors(self.kind, cleaned, self.quarter).items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class ActivityForm(PlannedActivityForm):
+    kind = ReportActivity.Kind.DONE
+
+    date = forms.DateField(label=_("Date"), widget=_date_widget())
+    outward = forms.BooleanField(
+        label=_("Outward-facing"),
+        required=False,
+        initial=True,
+        help_text=_("Had a recipient outside the group."),
+    )
+    participants = forms.IntegerField(
+        label=_("Participants from the group"), min_value=0, max_value=2**31 - 1, required=False
+    )
+    signatures = forms.IntegerField(label=_("Signatures collected"), min_value=0, max_value=2**31 - 1, required=False)
+    people_reached = forms.IntegerField(label=_("People reached"), min_value=0, max_value=2**31 - 1, required=False)
+
+    field_order = [
+        "date",
+        "type",
+        "outward",
+        "priority_area",
+        "campaign",
+        "participants",
+        "signatures",
+        "people_reached",
+        "description",
+    ]
+
+
+class ActivityFormSet(forms.BaseFormSet):
+    def __init__(self, *args, quarter, areas, **kwargs):
+        super().__init__(*args, form_kwargs={"quarter": quarter, "areas": areas}, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        # A row left blank is skipped wherever it is: clearing a row removes the activity.
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = True
+        return form
+
+    def rows(self) -> list[dict]:
+        return [
+            {"kind": form.kind, **{k: v for k, v in form.cleaned_data.items() if k != "DELETE"}}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def blank_count(self) -> int:
+        return sum(1 for form in self.forms if not form.cleaned_data)
+
+
+DoneFormSet = forms.formset_factory(ActivityForm, formset=ActivityFormSet, extra=0, can_delete=True)
+PlannedFormSet = forms.formset_factory(PlannedActivityForm, formset=ActivityFormSet, extra=0, can_delete=True)
+
+
+def area_choices() -> list:
+    """Every priority area, once per page (a choice field per row must not query per row)."""
+    choices = []
+    for area in PriorityArea.objects.order_by("order", "name"):
+        label = area.name if area.is_current else _("%(name)s (no longer a priority)") % {"name": area.name}
+        choices.append((area.pk, label))
+    return choices
+
+
+# --- Review, contact log and exports -------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    feedback = forms.CharField(
+        label=_("Feedback to the group"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Emailed to the group's contact person, and recorded as a contact with the group."),
+    )
+    needs_follow_up = forms.BooleanField(label=_("The group needs follow-up"), required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ContactForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    channel = forms.ChoiceField(label=_("How"), choices=[(channel.value, channel.label) for channel in MANUAL_CHANNELS])
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you talked about and what was agreed. Do not write anything sensitive."),
+    )
+
+
+def _periods(today):
+    """The periods to export: this year's and the two previous years' quarters, and those years."""
+    quarter, choices = Quarter.of(today), []
+    for year in range(today.year, today.year - 3, -1):
+        choices.append((str(year), _("All of %(year)s") % {"year": year}))
+        choices += [
+            (str(Quarter(year, n)), _("Quarter %(number)s %(year)s") % {"number": n, "year": year})
+            for n in range(4, 0, -1)
+            if Quarter(year, n) <= quarter
+        ]
+    return choices
+
+
+class ExportForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"))
+    file = forms.ChoiceField(
+        label=_("File"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("rapporter", _("Reports: one row per report")),
+            ("aktiviteter", _("Activities: one row per activity")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = _periods(timezone.localdate())

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from amnesty_portal.models import AuditEvent
 from groups import reports
+from groups.forms import SIGNING_SALT
 from groups.models import ActivityType, Office, PriorityArea, QuarterlyReport, ReportActivity, ReportVersion
 from groups.quarters import Quarter
 from groups.services import GroupError
-from groups.views.reports import SIGNING_SALT
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

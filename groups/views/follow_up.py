@@ -1,7 +1,6 @@
 """The regional staff's and the secretariat's follow-up of groups: reviewing quarterly reports, the
 contact log, the groups to contact or visit, and the CSV exports of reports and activities."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,12 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amnesty_portal.permissions import get_for, is_staff_of, require, roles_of
 from groups import follow_up
-from groups.follow_up import MANUAL_CHANNELS
+from groups.forms import ContactForm, ExportForm, ReviewForm
 from groups.models import Contact, Group, QuarterlyReport, ReportVersion
 from groups.quarters import Quarter
 from groups.views.common import attempt
@@ -22,60 +20,6 @@ from regions.models import Region
 
 # The region slug that stands for every region, for the secretariat.
 ALL_REGIONS = "alle"
-
-
-class ReviewForm(forms.Form):
-    feedback = forms.CharField(
-        label=gettext_lazy("Feedback to the group"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("Emailed to the group's contact person, and recorded as a contact with the group."),
-    )
-    needs_follow_up = forms.BooleanField(label=gettext_lazy("The group needs follow-up"), required=False)
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class ContactForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    channel = forms.ChoiceField(
-        label=gettext_lazy("How"), choices=[(channel.value, channel.label) for channel in MANUAL_CHANNELS]
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("What you talked about and what was agreed. Do not write anything sensitive."),
-    )
-
-
-def _periods(today):
-    """The periods to export: this year's and the two previous years' quarters, and those years."""
-    quarter, choices = Quarter.of(today), []
-    for year in range(today.year, today.year - 3, -1):
-        choices.append((str(year), _("All of %(year)s") % {"year": year}))
-        choices += [
-            (str(Quarter(year, n)), _("Quarter %(number)s %(year)s") % {"number": n, "year": year})
-            for n in range(4, 0, -1)
-            if Quarter(year, n) <= quarter
-        ]
-    return choices
-
-
-class ExportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"))
-    file = forms.ChoiceField(
-        label=gettext_lazy("File"),
-        widget=forms.RadioSelect,
-        choices=[
-            ("rapporter", gettext_lazy("Reports: one row per report")),
-            ("aktiviteter", gettext_lazy("Activities: one row per activity")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].choices = _periods(timezone.localdate())
 
 
 # --- Fetching with permission ---------------------------------------------------------------------

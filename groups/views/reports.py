@@ -3,7 +3,6 @@ form (drafts saved as they work, autosaved by static/js/report-autosave.js), sub
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -13,143 +12,25 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amnesty_portal.permissions import can_change, get_for
 from groups import reports
-from groups.models import ActivityType, Group, PriorityArea, QuarterlyReport, ReportActivity
+from groups.forms import (
+    SIGNING_SALT,
+    ActivityForm,
+    DoneFormSet,
+    PlannedActivityForm,
+    PlannedFormSet,
+    ReportForm,
+    area_choices,
+)
+from groups.models import ActivityType, Group, QuarterlyReport, ReportActivity
 from groups.quarters import Quarter
 from groups.services import GroupError
 from groups.views.common import form_error
 
-SIGNING_SALT = "groups.report.started-from"
 MAX_EXTRA_ROWS = 20
-
-
-# --- Forms ----------------------------------------------------------------------------------------
-
-
-class ReportForm(forms.ModelForm):
-    """The report's own fields, with the revision and the content the person started from."""
-
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    started_from = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = QuarterlyReport
-        fields = ["members_count", "support_needed", "comments"]
-        widgets = {
-            "support_needed": forms.Textarea(attrs={"rows": 3}),
-            "comments": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def clean_started_from(self):
-        try:
-            return signing.loads(self.cleaned_data["started_from"], salt=SIGNING_SALT)
-        except signing.BadSignature:
-            return None  # the message then cannot list the differences, but the refusal still stands
-
-
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PlannedActivityForm(forms.Form):
-    kind = ReportActivity.Kind.PLANNED
-
-    date = forms.DateField(label=gettext_lazy("Date (if known)"), required=False, widget=_date_widget())
-    type = forms.ChoiceField(label=gettext_lazy("Type"))
-    priority_area = forms.TypedChoiceField(
-        label=gettext_lazy("Priority area"), coerce=int, required=False, empty_value=None
-    )
-    campaign = forms.CharField(label=gettext_lazy("Campaign"), max_length=200, required=False)
-    description = forms.CharField(
-        label=gettext_lazy("Short description"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, quarter, areas, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.quarter = quarter
-        self.fields["type"].choices = [("", _("Choose the type"))] + ActivityType.choices
-        self.fields["priority_area"].choices = [("", _("None"))] + areas
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            for field, message in reports.activity_errors(self.kind, cleaned, self.quarter).items():
-                self.add_error(field if field in self.fields else None, message)
-        return cleaned
-
-
-class ActivityForm(PlannedActivityForm):
-    kind = ReportActivity.Kind.DONE
-
-    date = forms.DateField(label=gettext_lazy("Date"), widget=_date_widget())
-    outward = forms.BooleanField(
-        label=gettext_lazy("Outward-facing"),
-        required=False,
-        initial=True,
-        help_text=gettext_lazy("Had a recipient outside the group."),
-    )
-    participants = forms.IntegerField(
-        label=gettext_lazy("Participants from the group"), min_value=0, max_value=2**31 - 1, required=False
-    )
-    signatures = forms.IntegerField(
-        label=gettext_lazy("Signatures collected"), min_value=0, max_value=2**31 - 1, required=False
-    )
-    people_reached = forms.IntegerField(
-        label=gettext_lazy("People reached"), min_value=0, max_value=2**31 - 1, required=False
-    )
-
-    field_order = [
-        "date",
-        "type",
-        "outward",
-        "priority_area",
-        "campaign",
-        "participants",
-        "signatures",
-        "people_reached",
-        "description",
-    ]
-
-
-class ActivityFormSet(forms.BaseFormSet):
-    def __init__(self, *args, quarter, areas, **kwargs):
-        super().__init__(*args, form_kwargs={"quarter": quarter, "areas": areas}, **kwargs)
-
-    def _construct_form(self, i, **kwargs):
-        # A row left blank is skipped wherever it is: clearing a row removes the activity.
-        form = super()._construct_form(i, **kwargs)
-        form.empty_permitted = True
-        return form
-
-    def rows(self) -> list[dict]:
-        return [
-            {"kind": form.kind, **{k: v for k, v in form.cleaned_data.items() if k != "DELETE"}}
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-
-    def blank_count(self) -> int:
-        return sum(1 for form in self.forms if not form.cleaned_data)
-
-
-DoneFormSet = forms.formset_factory(ActivityForm, formset=ActivityFormSet, extra=0, can_delete=True)
-PlannedFormSet = forms.formset_factory(PlannedActivityForm, formset=ActivityFormSet, extra=0, can_delete=True)
-
-
-def _area_choices() -> list:
-    """Every priority area, once per page (a choice field per row must not query per row)."""
-    choices = []
-    for area in PriorityArea.objects.order_by("order", "name"):
-        label = area.name if area.is_current else _("%(name)s (no longer a priority)") % {"name": area.name}
-        choices.append((area.pk, label))
-    return choices
 
 
 # --- Fetching --------------------------------------------------------------------------------------
@@ -254,7 +135,7 @@ def report(request, pk, quarter):
 def _save(request, group, quarter, report):
     """Validate the whole form, then call one service. Returns (response, None) when done, or
     (None, bound forms) to show the form again with its errors."""
-    areas = _area_choices()
+    areas = area_choices()
     form = ReportForm(request.POST)
     done = DoneFormSet(request.POST, prefix="done", quarter=quarter, areas=areas)
     planned = PlannedFormSet(request.POST, prefix="planned", quarter=quarter, areas=areas)
@@ -358,7 +239,7 @@ def _page(request, group, quarter, report, editable, bound=None):
         if bound is not None:
             form, done, planned = bound
         else:
-            areas = _area_choices()
+            areas = area_choices()
             chosen = request.GET.get("suggestion", "")
             extra_done = [
                 _initial(activity, ActivityForm.base_fields) for activity in suggestions if str(activity.pk) == chosen
