@@ -150,3 +150,18 @@ def test_django_admin_uses_the_portal_login(client):
     response = client.get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_pages_and_logins_work_while_the_redis_cache_is_away(client, settings):
+    """With Redis unreachable the cache answers as an empty one: nobody sees an error page."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "amnesty_portal.cache.TolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    verified_person(email="kari@example.org")
+    post_login(client, "kari@example.org")
+    assert "_auth_user_id" in client.session
+    assert client.get(reverse("activists:profile")).status_code == 200
