@@ -79,7 +79,11 @@ def notify(recipients, name: str, context: dict | None = None, *, key: str, cc=(
     """Write one email per recipient (people with an address; others are skipped) to the outbox,
     in the current transaction, under `key:<recipient>`. `cc` people get a copy of each, or the
     email itself when there is nobody to copy. Returns how many rows were written."""
-    context = context or {}
+    return enqueue(build(recipients, name, context or {}, key=key, cc=cc))
+
+
+def build(recipients, name: str, context: dict, *, key: str, cc=()) -> list[OutboxMessage]:
+    """The outbox rows `notify` writes, unsaved: a sweep builds many and stores them in a few INSERTs."""
     recipients, cc = list(recipients), list(cc)
     if cc and not any(getattr(person, "email", None) for person in recipients):
         # Nobody to copy: the people on copy are told directly (a group closed with no members).
@@ -104,7 +108,7 @@ def notify(recipients, name: str, context: dict | None = None, *, key: str, cc=(
                 html=html,
             )
         )
-    return enqueue(rows)
+    return rows
 
 
 def enqueue(rows: list[OutboxMessage]) -> int:

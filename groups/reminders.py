@@ -46,8 +46,7 @@ from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from activists.models import User
-from amnesty_portal.mail import enqueue, render_all
+from amnesty_portal.mail import build, enqueue
 from amnesty_portal.models import OutboxMessage
 from groups.models import Group, Office, QuarterlyReport, ReminderStep
 from groups.quarters import Quarter
@@ -221,35 +220,7 @@ def _emails(claimed: list[ReminderStep], token, today) -> list[OutboxMessage]:
             "copied": bool(cc) and any(person.email for person in contacts),
         }
         key = f"report-reminder:{group.pk}:{quarter}:{reminder.step}"
-        rows += _rows(recipients, TEMPLATES[reminder.step], context, key=key, cc=cc)
-    return rows
-
-
-def _rows(recipients: list[User], name: str, context: dict, *, key: str, cc=()) -> list[OutboxMessage]:
-    """What `amnesty_portal.mail.notify` writes, returned instead of stored, so that a whole sweep's
-    emails go to the outbox in a few INSERTs."""
-    recipients, cc = list(recipients), list(cc)
-    if cc and not any(person.email for person in recipients):
-        recipients, cc = cc, []
-    cc_emails = sorted({person.email for person in cc if person.email})
-    rows, seen = [], set()
-    for person in recipients:
-        if not person.email or person.email in seen:
-            continue
-        seen.add(person.email)
-        subject, text, html = render_all(name, person, context)
-        rows.append(
-            OutboxMessage(
-                key=f"{key}:{person.pk}"[:200],
-                kind=name,
-                recipient=person,
-                to=person.email,
-                cc=[address for address in cc_emails if address != person.email],
-                subject=subject[:300],
-                text=text,
-                html=html,
-            )
-        )
+        rows += build(recipients, TEMPLATES[reminder.step], context, key=key, cc=cc)
     return rows
 
 
