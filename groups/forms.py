@@ -388,17 +388,7 @@ class ActivityForm(PlannedActivityForm):
     signatures = forms.IntegerField(label=_("Signatures collected"), min_value=0, max_value=2**31 - 1, required=False)
     people_reached = forms.IntegerField(label=_("People reached"), min_value=0, max_value=2**31 - 1, required=False)
 
-    field_order = [
-        "date",
-        "type",
-        "outward",
-        "priority_area",
-        "campaign",
-        "participants",
-        "signatures",
-        "people_reached",
-        "description",
-    ]
+    field_order = list(reports.DONE_FIELDS)
 
 
 class ActivityFormSet(forms.BaseFormSet):
