@@ -110,7 +110,7 @@ def test_a_draft_cannot_be_reviewed(world, login, mailoutbox, django_capture_on_
         follow_up.review_report(actor=world.leader, report=report, feedback="Bra!", needs_follow_up=False)
     client = login(world.leader)
     page = client.get(reverse("groups:review_report", args=[report.pk]))
-    assert "The group has not submitted this report yet." in page.content.decode()
+    assert "Gruppa har ikke sendt inn denne rapporten ennå." in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = _review(client, report)
     assert response.status_code == 200
@@ -135,7 +135,7 @@ def test_second_leader_acknowledging_at_once_is_told_and_nothing_is_sent_twice(
         second = _review(login(coordinator), report, feedback="Min tilbakemelding", revision=revision)
     assert second.status_code == 200
     [error] = second.context["form"].non_field_errors()
-    assert error.startswith("Someone else acknowledged this report while you were reading it.")
+    assert error.startswith("Noen andre kvitterte for denne rapporten mens du leste den.")
     assert "Flott innsats med standen!" in second.content.decode()  # the first one's feedback is shown
     report.refresh_from_db()
     assert report.reviewed_by == world.leader
@@ -148,7 +148,7 @@ def test_the_conditional_update_lets_one_review_through():
     leader = f.make_regional_leader("bergen")
     report = _report(group)
     follow_up.review_report(actor=leader, report=report, feedback="En", needs_follow_up=False, revision=0)
-    with pytest.raises(GroupError, match="Someone else acknowledged"):
+    with pytest.raises(GroupError, match="Noen andre kvitterte"):
         follow_up.review_report(actor=leader, report=report, feedback="To", needs_follow_up=False, revision=0)
     assert QuarterlyReport.objects.get(pk=report.pk).feedback == "En"
 
