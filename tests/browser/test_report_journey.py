@@ -154,3 +154,41 @@ def test_the_draft_is_autosaved_and_a_save_by_someone_else_is_reported(page, gro
     page.wait_for_function(f"() => document.getElementById('autosave-status').textContent.includes({str(other)!r})")
     report.refresh_from_db()
     assert report.comments == "Annen"
+
+
+def test_the_regional_leader_reviews_the_report_with_feedback(page, group, mailoutbox):
+    """The Bergen contact's submitted report reaches the regional leader's page; she reads it,
+    acknowledges it with feedback and marks the group for follow-up; the contact gets the feedback."""
+    from groups.models import Contact
+
+    quarter = reports.reporting_quarter()
+    contact = User.objects.get(email="kontakt.bergen@example.org")
+    report = reports.get_or_start_report(actor=contact, group=group, quarter=quarter)
+    activity = {
+        "kind": "done",
+        "date": quarter.start + datetime.timedelta(days=5),
+        "type": "stand",
+        "outward": True,
+        "description": "Stand for Skriv for liv",
+    }
+    reports.save_draft(actor=contact, report=report, data={"members_count": 12}, activities=[activity], revision=0)
+    report.refresh_from_db()
+    reports.submit_report(actor=contact, report=report, revision=report.revision)
+
+    log_in(page, "region.bergen@example.org")
+    page.goto("/regioner/bergen/")
+    assert _violations(page) == []
+    _click(page, f"main a[href='/grupper/rapporter/{report.pk}/gjennomgang/']")
+    assert "Stand for Skriv for liv" in page.locator("main").inner_text()
+    assert _violations(page) == []
+    page.locator("#id_feedback").fill("Takk for en fin rapport! Vi tar gjerne en prat om verving.")
+    page.locator("#id_needs_follow_up").check()
+    mailoutbox.clear()
+    _click(page, "section[aria-labelledby=review] button[type=submit]")
+    report.refresh_from_db()
+    assert report.status == QuarterlyReport.Status.REVIEWED
+    assert report.needs_follow_up and report.reviewed_by.email == "region.bergen@example.org"
+    assert Contact.objects.get(report=report).channel == Contact.Channel.REPORT_FEEDBACK
+    feedback = [message for message in mailoutbox if message.to == ["kontakt.bergen@example.org"]]
+    assert len(feedback) == 1 and "verving" in feedback[0].body
+    assert _violations(page) == []
