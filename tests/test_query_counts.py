@@ -65,6 +65,15 @@ def _reports(group, world):
     QuarterlyReport.objects.create(group=group, year=earlier.year, quarter=earlier.number, status="submitted")
 
 
+def _submitted_report(group):
+    """This quarter's report of the group, submitted: `_reports` adds activities and versions to it."""
+    quarter = Quarter.current()
+    report, _created = QuarterlyReport.objects.get_or_create(
+        group=group, year=quarter.year, quarter=quarter.number, defaults={"status": "submitted"}
+    )
+    return report
+
+
 def _history(group, world):
     former = f.PersonFactory()
     f.MembershipFactory(group=group, person=former)
@@ -107,6 +116,7 @@ VIEWS = [
     ("groups:region_follow_up", lambda w: {"slug": "alle"}, "admin", 8),
     ("groups:region_contacts", lambda w: {"slug": "bergen"}, "leader", 7),
     ("groups:contacts", lambda w: {"pk": w.group.pk}, "leader", 7),
+    ("groups:review_report", lambda w: {"pk": _submitted_report(w.group).pk}, "leader", 8),
     ("home", None, "member", 9),
     ("groups:reports", lambda w: {"pk": w.group.pk}, "contact", 7),
     ("groups:report", lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())}, "contact", 11),
