@@ -76,6 +76,8 @@ lint: dev-venv
 bench: system-deps dev-venv
 	./tests/services.sh $(BIN)/python bench/import_members.py
 	./tests/services.sh $(BIN)/python bench/criteria.py
+	./tests/services.sh $(BIN)/python bench/outbox.py
+	./tests/services.sh $(BIN)/python bench/reminders.py
 
 clean:
 	rm -rf var .pytest_cache .coverage htmlcov

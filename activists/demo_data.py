@@ -3,6 +3,10 @@
 The groups have what recognition rests on (seed 001): priority areas and themes, the statutes
 accepted by their contact, contacts with a confirmed email address, join requests, the regional
 leaders' follow-up items, and a few groups that fail or are at risk of failing the five criteria.
+Each recognised group has reported (or not) on the last four completed quarters: some reports came
+late, some never came, most were reviewed with feedback by the regional leader, whose contact log
+also holds the year's calls, emails, meetings and visits. Amnesty Bergen sentrum has not yet filed
+the report for the quarter that has just ended, so that its demo contact has one to write.
 
 `manage.py load_demo_data` (run by `make run`) calls `load()`. The data is the same every time: it
 is planned in memory from a fixed seed and the reference data, then written by deterministic keys
@@ -26,6 +30,8 @@ from activists.models import MembershipEvent, User
 from amnesty_portal.models import AuditEvent
 from groups.criteria import refresh_standings
 from groups.models import (
+    ActivityType,
+    Contact,
     CriterionStatus,
     FollowUp,
     Group,
@@ -33,9 +39,14 @@ from groups.models import (
     JoinRequest,
     Office,
     PriorityArea,
+    QuarterlyReport,
+    ReportActivity,
+    ReportVersion,
     StatutesAcceptance,
     StatutesVersion,
 )
+from groups.quarters import Quarter
+from groups.reports import CONTENT_FIELDS, activity_data
 from regions.models import Municipality, PostalCode, Region, RegionRole
 
 SEED = 2026
@@ -224,6 +235,165 @@ THEMES = {
     THEMATIC: ["Kampanjer og foredrag"],
 }
 
+# Quarterly reports (seed 001, section 6): the last four completed quarters of every recognised group.
+REPORT_QUARTERS = 4
+MISSING_SHARE = 0.10  # a group-quarter with no report at all
+LATE_SHARE = 0.15  # submitted after the quarter's deadline
+NEWEST_REVIEWED_SHARE = 0.5  # the newest quarter's reports are partly still awaiting review
+FOLLOW_UP_SHARE = 0.08  # the regional leader marked the group as needing follow-up
+# What groups do, by category (activity type and weight); national digital groups work online and in writing.
+ACTIVITY_WEIGHTS = {
+    LOCAL: "stand 30 signatures 12 letters_to_authorities 14 open_event 14 letter_to_editor 8 online_actions 6 "
+    "lobbying 4 recruiting 4 training 4 other 4",
+    STUDENT: "stand 22 open_event 24 signatures 10 letters_to_authorities 10 recruiting 12 online_actions 8 "
+    "letter_to_editor 4 training 6 other 4",
+    YOUTH: "stand 22 letters_to_authorities 20 signatures 14 online_actions 14 open_event 10 recruiting 10 "
+    "training 6 other 4",
+    PARENT: "stand 35 signatures 20 letters_to_authorities 20 online_actions 10 other 15",
+    THEMATIC: "open_event 22 letter_to_editor 14 lobbying 12 stand 14 letters_to_authorities 14 online_actions 10 "
+    "signatures 8 training 3 other 3",
+    None: "online_actions 35 letter_to_editor 20 open_event 15 letters_to_authorities 15 lobbying 10 training 5",
+}
+ACTIVITY_WEIGHTS = {
+    key: {ActivityType(name): int(weight) for name, weight in zip(text.split()[::2], text.split()[1::2], strict=True)}
+    for key, text in ACTIVITY_WEIGHTS.items()
+}
+AT = ActivityType
+INWARD_TYPES = {AT.TRAINING, AT.OTHER}  # no recipient outside the group
+PLACES = {
+    LOCAL: ("på torget", "i sentrum", "utenfor biblioteket", "på kjøpesenteret"),
+    STUDENT: ("på campus", "i kantina", "utenfor studentsenteret"),
+    YOUTH: ("på skolen", "i kantina", "i friminuttet"),
+    PARENT: ("i parken", "på lekeplassen", "i sentrum"),
+    THEMATIC: ("i sentrum", "på biblioteket", "på kulturhuset"),
+    None: ("på nett",),
+}
+# {area}: a priority area in lower case; {place}: where, by the group's category.
+DESCRIPTIONS = {
+    AT.STAND: (
+        "Stand {place} med løpesedler og samtaler om {area}",
+        "Stand {place}, mange stoppet for en prat",
+        "Aksjonsstand {place} om {area}",
+    ),
+    AT.LETTER_TO_EDITOR: (
+        "Leserinnlegg i lokalavisa om {area}",
+        "Kronikk om {area}, trykt i avisa og delt på nett",
+    ),
+    AT.OPEN_EVENT: (
+        "Foredrag og samtale om {area}",
+        "Filmkveld med debatt om {area}",
+        "Åpent møte med innleder fra Amnesty om {area}",
+    ),
+    AT.SIGNATURES: (
+        "Samlet underskrifter {place} for en fengslet aktivist",
+        "Underskriftsaksjon {place} om {area}",
+    ),
+    AT.ONLINE_ACTIONS: (
+        "Delte Amnestys nettaksjoner om {area} i sosiale medier",
+        "Kampanje på Instagram og Facebook om {area}",
+    ),
+    AT.LETTERS_TO_AUTHORITIES: (
+        "Skrev appellbrev til myndighetene for fengslede menneskerettighetsforsvarere",
+        "Brevskrivingskveld med appeller om {area}",
+    ),
+    AT.LOBBYING: (
+        "Møte med lokalpolitikere om {area}",
+        "Innspill til kommunestyret om {area}",
+    ),
+    AT.TRAINING: (
+        "Opplæring av nye medlemmer i standarbeid og aksjoner",
+        "Kurskveld om menneskerettigheter for nye medlemmer",
+    ),
+    AT.RECRUITING: (
+        "Vervestand {place} for å få med nye medlemmer",
+        "Informasjonsmøte for nye, fire ble med i gruppa",
+    ),
+    AT.OTHER: (
+        "Medlemsmøte med planlegging av neste kvartal",
+        "Sosial samling og evaluering av semesteret",
+    ),
+}
+PLANNED = {
+    AT.STAND: "Stand {place} om {area}",
+    AT.LETTER_TO_EDITOR: "Leserinnlegg om {area}",
+    AT.OPEN_EVENT: "Foredrag og samtale om {area}",
+    AT.SIGNATURES: "Underskriftsaksjon {place}",
+    AT.ONLINE_ACTIONS: "Dele nettaksjoner om {area} i sosiale medier",
+    AT.LETTERS_TO_AUTHORITIES: "Brevskrivingskveld med appeller om {area}",
+    AT.LOBBYING: "Møte med lokalpolitikere om {area}",
+    AT.TRAINING: "Opplæring av nye medlemmer",
+    AT.RECRUITING: "Vervestand {place}",
+    AT.OTHER: "Medlemsmøte og planlegging",
+}
+# Campaigns: Write for Rights ("Skriv for liv") around 10 December, Pride in June and late summer.
+WRITE_FOR_RIGHTS = "Skriv for liv"
+WRITE_FOR_RIGHTS_TYPES = {AT.STAND, AT.SIGNATURES, AT.LETTERS_TO_AUTHORITIES, AT.OPEN_EVENT}
+WRITE_FOR_RIGHTS_TEXT = {
+    AT.STAND: "Skriv for liv-stand {place}: folk skrev under på brev for ti personer i fare",
+    AT.SIGNATURES: "Samlet underskrifter {place} til Skriv for liv",
+    AT.LETTERS_TO_AUTHORITIES: "Skrivemaraton: brev til myndighetene for personene i Skriv for liv",
+    AT.OPEN_EVENT: "Skrivemaraton med kaffe og pepperkaker, åpent for alle",
+}
+PRIDE_TYPES = {AT.STAND, AT.SIGNATURES, AT.OPEN_EVENT, AT.ONLINE_ACTIONS}
+PRIDE_TEXT = {
+    AT.STAND: "Pride-stand {place} med underskrifter for skeives rettigheter",
+    AT.SIGNATURES: "Samlet underskrifter i Pride-parken",
+    AT.OPEN_EVENT: "Debatt om skeives rettigheter i verden under Pride",
+    AT.ONLINE_ACTIONS: "Delte Amnestys Pride-aksjoner i sosiale medier",
+}
+SUPPORT_NEEDED = (
+    "Vi trenger løpesedler og banner til stand.",
+    "Ønsker besøk fra regionkontoret på et medlemsmøte.",
+    "Hjelp til å finne en foredragsholder om {area}.",
+    "Opplæring i aksjonsplanlegging for de nye medlemmene.",
+    "Materiell til skrivemaraton i god tid før desember.",
+)
+COMMENTS = (
+    "Et godt kvartal med flere nye ansikter på møtene.",
+    "Litt færre aktiviteter enn planlagt, mange hadde mye å gjøre.",
+    "Standene fungerer best på lørdager, det tar vi med oss.",
+    "Vi har fått ny leder og er i gang igjen etter en stille periode.",
+)
+FEEDBACK = (
+    "Takk for rapporten! Flott å se så mye aktivitet, og fint at dere jobber med {area}.",
+    "Takk for en fin rapport. Godt jobbet med standene, de når mange.",
+    "Takk! Bra innsats dette kvartalet. Si fra hvis dere trenger materiell til neste aksjon.",
+    "Tusen takk for rapporten. Spennende planer for neste kvartal, lykke til!",
+    "Takk for rapporten. Fint at dere får med nye medlemmer, husk opplæringen fra regionkontoret.",
+)
+LATE_FEEDBACK = "Takk for rapporten. Den kom etter fristen, så husk den neste kvartal."
+FOLLOW_UP_FEEDBACK = (
+    "Takk for rapporten. Det har vært lite aktivitet dette kvartalet; jeg ringer dere for en prat om "
+    "hvordan regionen kan hjelpe."
+)
+CONTACT_NOTES = {
+    Contact.Channel.PHONE: (
+        "Ringte kontaktpersonen: gruppa planlegger stand og trenger materiell.",
+        "Telefonsamtale om rekruttering av nye medlemmer.",
+        "Ringte for å høre hvordan det går etter valget av ny leder.",
+    ),
+    Contact.Channel.EMAIL: (
+        "Sendte informasjon om høstens kampanjer og materiell.",
+        "Svarte på spørsmål om hvordan man søker om aktivitetsmidler.",
+        "Minnet om regionsamlingen og påmeldingen.",
+    ),
+    Contact.Channel.MEETING: (
+        "Digitalt møte med styret om planene for semesteret.",
+        "Møte med kontaktpersonen på regionkontoret.",
+    ),
+    Contact.Channel.VISIT: (
+        "Besøkte medlemsmøtet og fortalte om skrivemaraton.",
+        "Var med på gruppas stand og snakket med de nye medlemmene.",
+    ),
+}
+CONTACT_CHANNEL_WEIGHTS = {
+    Contact.Channel.EMAIL: 40,
+    Contact.Channel.PHONE: 30,
+    Contact.Channel.MEETING: 20,
+    Contact.Channel.VISIT: 10,
+}
+VISITED_SHARE = 0.4  # the others were never visited in the year
+
 # (email, first name, last name, gender, birth year, postal code, extra fields)
 NAMED_ACCOUNTS = [
     ("region.oslo@example.org", "Tone", "Haugen", G.WOMAN, 1978, "0182", {}),
@@ -350,6 +520,8 @@ class GroupSpec:
     details: dict = field(default_factory=dict)  # stopping, warning and closing fields
     join_requests: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    reports: list = field(default_factory=list)  # ReportSpec, oldest quarter first
+    contacts: list = field(default_factory=list)  # ContactSpec: the region's calls, emails, meetings, visits
 
 
 @dataclass
@@ -372,6 +544,49 @@ class FollowUpSpec:
     done_by: str | None = None
 
 
+@dataclass
+class ActivitySpec:
+    kind: str
+    date: datetime.date | None
+    type: str
+    outward: bool
+    area: str | None  # a priority area's name
+    campaign: str = ""
+    participants: int | None = None
+    signatures: int | None = None
+    people_reached: int | None = None
+    description: str = ""
+
+
+@dataclass
+class ReportSpec:
+    quarter: Quarter
+    members_count: int
+    created_at: datetime.datetime
+    submitted_at: datetime.datetime
+    submitted_by: str
+    is_late: bool
+    activities: list
+    support_needed: str = ""
+    comments: str = ""
+    reviewed_at: datetime.datetime | None = None
+    reviewed_by: str | None = None
+    feedback: str = ""
+    needs_follow_up: bool = False
+
+    @property
+    def status(self) -> str:
+        return QuarterlyReport.Status.REVIEWED if self.reviewed_at else QuarterlyReport.Status.SUBMITTED
+
+
+@dataclass
+class ContactSpec:
+    date: datetime.date
+    channel: str
+    note: str
+    by: str
+
+
 def counts() -> dict:
     return {
         "regions": Region.objects.count(),
@@ -386,6 +601,10 @@ def counts() -> dict:
         "join_requests": JoinRequest.objects.count(),
         "follow_ups": FollowUp.objects.count(),
         "criterion_statuses": CriterionStatus.objects.count(),
+        "quarterly_reports": QuarterlyReport.objects.count(),
+        "report_activities": ReportActivity.objects.count(),
+        "report_versions": ReportVersion.objects.count(),
+        "contacts": Contact.objects.count(),
     }
 
 
@@ -412,6 +631,13 @@ def load(*, today: datetime.date | None = None) -> dict:
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     """A moment on a day, in the portal's time zone."""
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone())
+
+
+def _between(rng: random.Random, low: datetime.date, high: datetime.date) -> datetime.date:
+    """A day from low to high, both included, drawn from the given stream."""
+    if high <= low:
+        return low
+    return low + datetime.timedelta(days=rng.randint(0, (high - low).days))
 
 
 def _ascii(text: str) -> str:
@@ -845,7 +1071,8 @@ class _Planner:
             else:
                 member.joined_on = registered + datetime.timedelta(days=rng.randint(0, registered_days - 1))
             person = self.people[member.email]
-            person.member_since = min(person.member_since, member.joined_on)
+            if person.member_since is not None:  # a non-member of AiN in the group has none
+                person.member_since = min(person.member_since, member.joined_on)
         spec.registered_by = spec.offices[0].email
         spec.registered_at = _at(registered, 20, 15)
         spec.decided_at = _at(decided, 10, 30)
@@ -951,6 +1178,170 @@ class _Planner:
                 details["warning_message"] = texts["warning_message"]
             spec.details = details
 
+    # Quarterly reports and the contact log (seed 001, sections 6–7): planned last, with a random
+    # stream of their own, so that everything above is the same as without them.
+
+    def reports(self, rng: random.Random):
+        newest = Quarter.of(self.today).previous
+        quarters = [newest]
+        while len(quarters) < REPORT_QUARTERS:
+            quarters.append(quarters[-1].previous)
+        for spec in self.groups:
+            if spec.status != Group.Status.RECOGNISED:
+                continue
+            since = spec.decided_at.date() if spec.decided_at else spec.founded_on
+            for quarter in reversed(quarters):
+                report = self.report(spec, quarter, newest, rng) if quarter.end >= since else None
+                if report:
+                    spec.reports.append(report)
+            spec.contacts = self.contact_log(spec, rng)
+
+    def report(self, spec: GroupSpec, quarter: Quarter, newest: Quarter, rng: random.Random) -> ReportSpec | None:
+        missing, late = rng.random() < MISSING_SHARE, rng.random() < LATE_SHARE
+        follow_up = rng.random() < FOLLOW_UP_SHARE
+        if spec.name == NAMED_GROUP:
+            # The demo contact has the most recently ended quarter's report to file.
+            missing, late, follow_up = quarter == newest, False, False
+        if missing:
+            return None
+        day = quarter.deadline + datetime.timedelta(days=1)
+        if late and day <= self.today:
+            day = _between(rng, day, min(quarter.deadline + datetime.timedelta(days=45), self.today))
+        else:
+            late = False
+            day = _between(rng, quarter.end + datetime.timedelta(days=1), min(quarter.deadline, self.today))
+        contact = self.contact_on(spec, day)
+        if contact is None:  # nobody in office to file it
+            return None
+        submitted = _at(day, rng.randint(8, 22), rng.randint(0, 59))
+        members = sum(
+            1 for m in spec.members if m.joined_on <= quarter.end and (m.left_on is None or m.left_on > quarter.end)
+        )
+        members = max(members, min(3, len(spec.members)))  # the join dates before the plan's are not kept
+        done = 1 if follow_up else rng.choices((1, 2, 3, 4, 5), (10, 25, 30, 22, 13))[0]
+        activities = [self.activity(spec, quarter, ReportActivity.Kind.DONE, members, rng) for _ in range(done)]
+        activities.sort(key=lambda a: a.date)
+        activities += [
+            self.activity(spec, quarter.next, ReportActivity.Kind.PLANNED, members, rng)
+            for _ in range(rng.randint(1, 2))
+        ]
+        area = self.area_words(rng.choice(spec.areas) if spec.areas else None)
+        report = ReportSpec(
+            quarter=quarter,
+            members_count=members,
+            created_at=submitted - datetime.timedelta(days=rng.randint(0, 12), hours=rng.randint(1, 6)),
+            submitted_at=submitted,
+            submitted_by=contact,
+            is_late=late,
+            activities=activities,
+            support_needed=rng.choice(SUPPORT_NEEDED).format(area=area) if rng.random() < 0.2 else "",
+            comments=rng.choice(COMMENTS) if rng.random() < 0.25 else "",
+        )
+        reviewed = spec.name == NAMED_GROUP or rng.random() < (NEWEST_REVIEWED_SHARE if quarter == newest else 0.95)
+        review_day = day + datetime.timedelta(days=rng.randint(2, 21))
+        if reviewed and review_day <= self.today:
+            report.reviewed_at = _at(review_day, rng.randint(9, 16), rng.randint(0, 59))
+            report.reviewed_by = self.leader_of(spec.region_id)
+            report.needs_follow_up = follow_up
+            if follow_up:
+                report.feedback = FOLLOW_UP_FEEDBACK
+            elif late:
+                report.feedback = LATE_FEEDBACK
+            else:
+                report.feedback = rng.choice(FEEDBACK).format(area=area)
+        return report
+
+    def contact_on(self, spec: GroupSpec, day: datetime.date) -> str | None:
+        """The contact person in office on a day; the current one if the office changed hands
+        before the plan's history starts; nobody if the group has been without a contact since."""
+        contacts = [o for o in spec.offices if o.kind == Office.Kind.CONTACT]
+        for office in contacts:
+            if office.started_on <= day and (office.ended_on is None or office.ended_on > day):
+                return office.email
+        current = [o for o in contacts if o.ended_on is None]
+        return current[0].email if current else None
+
+    @staticmethod
+    def area_words(area: str | None) -> str:
+        return area[0].lower() + area[1:] if area else "menneskerettigheter"
+
+    def activity(self, spec: GroupSpec, quarter: Quarter, kind: str, members: int, rng: random.Random):
+        key = None if spec.municipality is None else spec.category
+        weights = ACTIVITY_WEIGHTS[key]
+        type_ = rng.choices(list(weights), list(weights.values()))[0]
+        inward = type_ in INWARD_TYPES
+        area = rng.choice(spec.areas) if spec.areas and (not inward or rng.random() < 0.3) else None
+        if area and rng.random() < 0.1:
+            area = None  # not every activity names its priority area
+        words, place = self.area_words(area), rng.choice(PLACES[key])
+        texts = DESCRIPTIONS[type_] if kind == ReportActivity.Kind.DONE else (PLANNED[type_],)
+        text, campaign = rng.choice(texts), ""
+        day = _between(rng, quarter.start, quarter.end)
+        pride = "skeiv" in spec.name.lower() or (area or "").startswith("Skeiv")
+        if quarter.number == 4 and type_ in WRITE_FOR_RIGHTS_TYPES and rng.random() < 0.6:
+            campaign, text = WRITE_FOR_RIGHTS, WRITE_FOR_RIGHTS_TEXT[type_]
+            day = _between(rng, datetime.date(quarter.year, 12, 1), datetime.date(quarter.year, 12, 14))
+        elif quarter.number in (2, 3) and pride and type_ in PRIDE_TYPES and rng.random() < 0.7:
+            campaign, text = "Pride", PRIDE_TEXT[type_]
+            june = quarter.number == 2
+            low = datetime.date(quarter.year, 6, 10) if june else datetime.date(quarter.year, 8, 1)
+            day = _between(rng, low, datetime.date(quarter.year, 6, 30) if june else datetime.date(quarter.year, 9, 15))
+        activity = ActivitySpec(
+            kind=kind,
+            date=day,
+            type=type_,
+            outward=not inward,
+            area=area,
+            campaign=campaign,
+            description=text.format(area=words, place=place),
+        )
+        if kind == ReportActivity.Kind.PLANNED:
+            if rng.random() < 0.3:
+                activity.date = None  # not fixed yet
+            return activity
+        activity.participants = rng.randint(2, max(2, min(12, members)))
+        big = campaign == WRITE_FOR_RIGHTS
+        if type_ == AT.SIGNATURES or (type_ == AT.STAND and rng.random() < 0.6):
+            activity.signatures = rng.randint(150, 900) if big else rng.randint(40, 500)
+        elif type_ == AT.LETTERS_TO_AUTHORITIES and rng.random() < 0.7:
+            activity.signatures = rng.randint(100, 1200) if big else rng.randint(15, 200)
+        elif type_ == AT.ONLINE_ACTIONS and rng.random() < 0.3:
+            activity.signatures = rng.randint(50, 600)
+        reach = {
+            AT.STAND: (0.7, 50, 600),
+            AT.OPEN_EVENT: (0.9, 15, 150),
+            AT.ONLINE_ACTIONS: (0.6, 200, 5000),
+            AT.LETTER_TO_EDITOR: (0.4, 500, 8000),
+            AT.RECRUITING: (0.5, 20, 300),
+            AT.LOBBYING: (0.5, 2, 15),
+        }.get(type_)
+        if reach and rng.random() < reach[0]:
+            activity.people_reached = rng.randint(reach[1], reach[2])
+        return activity
+
+    def contact_log(self, spec: GroupSpec, rng: random.Random) -> list:
+        """The region's calls, emails, meetings and visits over the year (the report feedback comes
+        with the reports). Groups approved lately are still waiting for their first contact."""
+        if spec.decided_at:
+            return []
+        start = max(spec.founded_on, self.today - datetime.timedelta(days=365))
+        leader = self.leader_of(spec.region_id)
+        coordinator = leader.replace("region.", "opplaering.", 1)
+        channels = dict(CONTACT_CHANNEL_WEIGHTS)
+        visited = spec.municipality is not None and rng.random() < VISITED_SHARE
+        if not visited:
+            del channels[Contact.Channel.VISIT]
+        planned = [Contact.Channel.VISIT] if visited else []
+        planned += rng.choices(list(channels), list(channels.values()), k=rng.choice((0, 1, 1, 2, 2, 3)))
+        contacts, seen = [], set()
+        for channel in planned:
+            day = _between(rng, start, self.today - datetime.timedelta(days=1))
+            by = coordinator if channel == Contact.Channel.MEETING and rng.random() < 0.4 else leader
+            if (day, channel) not in seen:  # the written key
+                seen.add((day, channel))
+                contacts.append(ContactSpec(day, channel, rng.choice(CONTACT_NOTES[channel]), by))
+        return sorted(contacts, key=lambda c: c.date)
+
     def build(self):
         self.named_people()
         for row in GROUPS:
@@ -959,6 +1350,7 @@ class _Planner:
             self.new_person(self.background_municipality())
         self.assign_statuses()
         self.recognition(random.Random(self.rng.getrandbits(64)))
+        self.reports(random.Random(self.rng.getrandbits(64)))
 
 
 # --- Writing: by deterministic keys, so nothing is ever created twice ---------------------------
@@ -1085,6 +1477,7 @@ def _write(plan: _Planner):
         batch_size=500,
     )
     _write_recognition(plan, people, groups)
+    _write_reports(plan, people, groups)
     _write_history(groups)
 
 
@@ -1155,6 +1548,122 @@ def _write_recognition(plan: _Planner, people: dict, groups: dict):
             if (groups[g.name], f.kind) not in listed
         ]
     )
+
+
+def _write_reports(plan: _Planner, people: dict, groups: dict):
+    """Quarterly reports, each with its activities and its first version, and the contact log, by
+    their keys: a report by group and quarter, its activities and version with it, a feedback
+    contact by its report, any other contact by group, day and channel."""
+    group_ids = list(groups.values())
+    areas = {area.name: area for area in PriorityArea.objects.all()}
+    planned = [(groups[g.name], r) for g in plan.groups for r in g.reports]
+    filed = set(QuarterlyReport.objects.filter(group_id__in=group_ids).values_list("group_id", "year", "quarter"))
+    QuarterlyReport.objects.bulk_create(
+        [
+            QuarterlyReport(
+                group_id=group_id,
+                year=r.quarter.year,
+                quarter=r.quarter.number,
+                status=r.status,
+                members_count=r.members_count,
+                support_needed=r.support_needed,
+                comments=r.comments,
+                created_at=r.created_at,
+                updated_at=r.submitted_at,
+                updated_by_id=people[r.submitted_by],
+                submitted_at=r.submitted_at,
+                submitted_by_id=people[r.submitted_by],
+                is_late=r.is_late,
+                reviewed_at=r.reviewed_at,
+                reviewed_by_id=people[r.reviewed_by] if r.reviewed_by else None,
+                feedback=r.feedback,
+                needs_follow_up=r.needs_follow_up,
+                revision=1,
+            )
+            for group_id, r in planned
+            if (group_id, r.quarter.year, r.quarter.number) not in filed
+        ],
+        batch_size=500,
+    )
+    rows = QuarterlyReport.objects.filter(group_id__in=group_ids).values_list("group_id", "year", "quarter", "pk")
+    report_ids = {(group_id, year, quarter): pk for group_id, year, quarter, pk in rows}
+    with_activities = set(
+        ReportActivity.objects.filter(report__group_id__in=group_ids).values_list("report_id", flat=True).distinct()
+    )
+    versioned = set(ReportVersion.objects.filter(report__group_id__in=group_ids).values_list("report_id", flat=True))
+    with_feedback = set(
+        Contact.objects.filter(group_id__in=group_ids, report__isnull=False).values_list("report_id", flat=True)
+    )
+    activities, versions, contacts = [], [], []
+    for group_id, r in planned:
+        report_id = report_ids[group_id, r.quarter.year, r.quarter.number]
+        rows = [
+            ReportActivity(
+                report_id=report_id,
+                kind=a.kind,
+                date=a.date,
+                type=a.type,
+                outward=a.outward,
+                priority_area=areas[a.area] if a.area else None,
+                campaign=a.campaign,
+                participants=a.participants,
+                signatures=a.signatures,
+                people_reached=a.people_reached,
+                description=a.description,
+            )
+            for a in r.activities
+        ]
+        if report_id not in with_activities:
+            activities += rows
+        if report_id not in versioned:
+            versions.append(
+                ReportVersion(
+                    report_id=report_id,
+                    number=1,
+                    submitted_at=r.submitted_at,
+                    submitted_by_id=people[r.submitted_by],
+                    data=_snapshot(r, rows),
+                )
+            )
+        if r.reviewed_at and report_id not in with_feedback:
+            contacts.append(
+                Contact(
+                    group_id=group_id,
+                    date=timezone.localdate(r.reviewed_at),
+                    channel=Contact.Channel.REPORT_FEEDBACK,
+                    note=r.feedback,
+                    by_id=people[r.reviewed_by],
+                    report_id=report_id,
+                    created_at=r.reviewed_at,
+                )
+            )
+    logged = set(
+        Contact.objects.filter(group_id__in=group_ids, report__isnull=True).values_list("group_id", "date", "channel")
+    )
+    for g in plan.groups:
+        for c in g.contacts:
+            if (groups[g.name], c.date, c.channel) not in logged:
+                contacts.append(
+                    Contact(
+                        group_id=groups[g.name],
+                        date=c.date,
+                        channel=c.channel,
+                        note=c.note,
+                        by_id=people[c.by],
+                        created_at=_at(c.date, 15, 30),
+                    )
+                )
+    ReportActivity.objects.bulk_create(activities, batch_size=500)
+    ReportVersion.objects.bulk_create(versions, batch_size=500)
+    Contact.objects.bulk_create(contacts, batch_size=500)
+
+
+def _snapshot(report: ReportSpec, activities: list) -> dict:
+    """A submitted report's content as its version keeps it, in the form groups.reports.content() gives."""
+    return {
+        **{name: getattr(report, name) for name in CONTENT_FIELDS},
+        "activities": [activity_data(activity) for activity in activities],
+    }
 
 
 def _write_history(groups: dict):

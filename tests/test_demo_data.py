@@ -14,7 +14,20 @@ from django.urls import reverse
 
 from activists import demo_data
 from activists.models import MembershipEvent, User
-from groups.models import CriterionStatus, FollowUp, Group, GroupMembership, JoinRequest, Office, StatutesAcceptance
+from groups.models import (
+    Contact,
+    CriterionStatus,
+    FollowUp,
+    Group,
+    GroupMembership,
+    JoinRequest,
+    Office,
+    QuarterlyReport,
+    ReportActivity,
+    ReportVersion,
+    StatutesAcceptance,
+)
+from groups.quarters import Quarter
 from regions.models import Region, RegionRole
 
 OFFICE_CITIES = {"0301", "4601", "1103", "5001", "5501"}
@@ -370,6 +383,132 @@ def test_loading_twice_adds_nothing(demo):
     again = demo_data.load()
     assert again["loaded"] is False
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_writing_the_plan_again_adds_no_report_activity_version_or_contact(demo):
+    # load() stops at the marker; the writers themselves must also be idempotent (an interrupted
+    # run is completed by writing the whole plan again).
+    plan = demo_data._Planner(random.Random(demo_data.SEED), demo_data.timezone.localdate())
+    plan.build()
+    before = demo_data.counts()
+    demo_data._write(plan)
+    assert demo_data.counts() == before
+    assert before["quarterly_reports"] and before["report_activities"] and before["contacts"]
+
+
+def _last_quarters(today, count=4):
+    quarters = [Quarter.of(today).previous]
+    while len(quarters) < count:
+        quarters.append(quarters[-1].previous)
+    return quarters
+
+
+@pytest.mark.django_db
+def test_a_year_of_reports_some_late_some_missing_some_with_feedback(demo):
+    today = demo_data.timezone.localdate()
+    quarters = _last_quarters(today)
+    recognised = Group.objects.filter(status=Group.Status.RECOGNISED)
+    reports = QuarterlyReport.objects.select_related("group")
+    assert set(reports.values_list("year", "quarter")) == {(q.year, q.number) for q in quarters}
+    assert not reports.exclude(group__in=recognised).exists()
+    assert not reports.filter(status=QuarterlyReport.Status.DRAFT).exists()
+    assert not reports.filter(submitted_at=None).exists()
+    assert not reports.filter(submitted_at__gt=demo_data.timezone.now() + datetime.timedelta(days=1)).exists()
+
+    # The three older quarters: every group could have reported; about one in ten did not.
+    old = reports.exclude(year=quarters[0].year, quarter=quarters[0].number)
+    expected = 3 * recognised.count()
+    assert 0.75 * expected <= old.count() <= 0.95 * expected
+    for report in reports:
+        quarter = report.period
+        submitted = demo_data.timezone.localdate(report.submitted_at)
+        assert submitted > quarter.end
+        assert report.is_late == (submitted > quarter.deadline), report
+        assert report.members_count and report.members_count >= 1
+    late = reports.filter(is_late=True).count()
+    assert 0.07 <= late / reports.count() <= 0.25
+
+    # Most are reviewed with feedback by the region's leader, with a matching entry in the contact log.
+    reviewed = reports.filter(status=QuarterlyReport.Status.REVIEWED).select_related("reviewed_by", "contact")
+    assert old.filter(status=QuarterlyReport.Status.REVIEWED).count() / old.count() >= 0.85
+    leaders = dict(RegionRole.objects.filter(kind=RegionRole.Kind.LEADER).values_list("region_id", "person_id"))
+    for report in reviewed:
+        assert report.feedback and report.reviewed_at > report.submitted_at
+        assert report.reviewed_by_id == leaders[report.group.region_id]
+        contact = report.contact
+        assert contact.channel == Contact.Channel.REPORT_FEEDBACK and contact.group_id == report.group_id
+        assert contact.by_id == report.reviewed_by_id and contact.date == demo_data.timezone.localdate(
+            report.reviewed_at
+        )
+    assert reviewed.filter(needs_follow_up=True).exists()
+    assert not reports.filter(status=QuarterlyReport.Status.SUBMITTED).exclude(feedback="").exists()
+    # The newest quarter is partly still waiting for review.
+    newest = reports.for_quarter(quarters[0])
+    assert newest.filter(status=QuarterlyReport.Status.SUBMITTED).exists()
+    assert Contact.objects.filter(channel=Contact.Channel.REPORT_FEEDBACK).count() == reviewed.count()
+
+    # Activities: 1–5 done in the quarter, 1–2 planned, the types and campaigns a year has.
+    activities = ReportActivity.objects.select_related("report")
+    for report in reports.prefetch_related("activities", "group__priority_areas"):
+        done = [a for a in report.activities.all() if a.kind == ReportActivity.Kind.DONE]
+        planned = [a for a in report.activities.all() if a.kind == ReportActivity.Kind.PLANNED]
+        assert 1 <= len(done) <= 5 and 1 <= len(planned) <= 2, report
+        areas = set(report.group.priority_areas.all())
+        for activity in done:
+            assert report.period.contains(activity.date)
+            assert 2 <= activity.participants <= 12
+            assert activity.priority_area is None or activity.priority_area in areas
+            assert activity.description
+        for activity in planned:
+            assert activity.date is None or report.period.next.contains(activity.date)
+    done = activities.filter(kind=ReportActivity.Kind.DONE)
+    assert done.filter(outward=True).count() / done.count() >= 0.8
+    assert done.exclude(signatures=None).exists() and done.exclude(people_reached=None).exists()
+    assert len(set(done.values_list("type", flat=True))) >= 8
+    write_for_rights = done.filter(campaign="Skriv for liv")
+    assert write_for_rights.exists() and all(a.report.quarter == 4 for a in write_for_rights)
+    assert all(a.report.quarter in (2, 3) for a in done.filter(campaign="Pride"))
+
+    # Each submitted report has a first version with the content as submitted.
+    assert ReportVersion.objects.count() == reports.count()
+    version = ReportVersion.objects.select_related("report").filter(number=1).first()
+    assert version.submitted_at == version.report.submitted_at
+    assert version.data["members_count"] == version.report.members_count
+    assert len(version.data["activities"]) == version.report.activities.count()
+
+
+@pytest.mark.django_db
+def test_regions_log_calls_emails_meetings_and_visits(demo):
+    recognised = Group.objects.filter(status=Group.Status.RECOGNISED)
+    log = Contact.objects.exclude(channel=Contact.Channel.REPORT_FEEDBACK)
+    assert not log.exclude(report=None).exists()
+    for region in Region.objects.all():
+        channels = set(log.filter(group__region=region).values_list("channel", flat=True))
+        assert len(channels) >= 2, region
+    assert set(log.values_list("channel", flat=True)) == {"phone", "email", "meeting", "visit"}
+    visited = set(log.filter(channel=Contact.Channel.VISIT).values_list("group_id", flat=True))
+    assert 0 < len(visited) < recognised.count() / 2  # some groups were never visited
+    year_ago = demo_data.timezone.localdate() - datetime.timedelta(days=366)
+    assert not log.filter(date__lt=year_ago).exists()
+    staff = set(RegionRole.objects.values_list("person_id", flat=True))
+    assert set(log.values_list("by", flat=True)) <= staff
+
+
+@pytest.mark.django_db
+def test_bergen_sentrum_has_its_last_quarters_report_to_file(demo):
+    today = demo_data.timezone.localdate()
+    newest, *older = _last_quarters(today)
+    group = Group.objects.get(name=demo_data.NAMED_GROUP)
+    reports = QuarterlyReport.objects.filter(group=group)
+    assert not reports.for_quarter(Quarter.of(today)).exists()  # the running quarter
+    assert not reports.for_quarter(newest).exists()  # the demo contact files this one
+    for quarter in older:
+        report = reports.for_quarter(quarter).get()
+        assert report.status == QuarterlyReport.Status.REVIEWED and report.feedback and not report.is_late
+        assert report.submitted_by.email == "kontakt.bergen@example.org"
+        assert report.reviewed_by.email == "region.bergen@example.org"
+        assert report.contact.channel == Contact.Channel.REPORT_FEEDBACK
 
 
 @pytest.mark.django_db
