@@ -20,19 +20,17 @@ import datetime
 import json
 import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from contextlib import nullcontext
 from pathlib import Path
-from urllib.parse import urlsplit
 
 # bench/ is on sys.path when this file runs as a script (the driver and its child processes alike).
-from import_members import ASCII, FIRST_NAMES, LAST_NAMES, ROOT, postgres_database
+from import_members import ASCII, FIRST_NAMES, LAST_NAMES, ROOT, run_on_fresh_database
+from import_members import backends as available_backends
 
 SEED = 2024
 REVIEW_URL = "/grupper/oppfolging/"
@@ -362,16 +360,6 @@ def worker(args):
 
 
 def measure(backend: str, groups: int, seed: int, inner: int, count_queries: bool, scratch: Path) -> dict:
-    # As in import_members.measure(): production settings (DEBUG off, so no query log), a fresh
-    # database migrated in a process of its own, SQLite under a temporary VAR_DIR.
-    env = dict(os.environ, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS=HOST)
-    env["VAR_DIR"] = tempfile.mkdtemp(dir=scratch)
-    database = None
-    if backend == "sqlite":
-        env.pop("DATABASE_URL", None)
-    else:
-        database = f"bench_criteria_{secrets.token_hex(4)}"
-        env["DATABASE_URL"] = postgres_database(os.environ["DATABASE_URL"], database)
     command = [
         sys.executable,
         __file__,
@@ -385,16 +373,7 @@ def measure(backend: str, groups: int, seed: int, inner: int, count_queries: boo
     ]
     if count_queries:
         command.append("--count-queries")
-    try:
-        migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"]
-        subprocess.run(migrate, env=env, check=True, capture_output=True, text=True)
-        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    except subprocess.CalledProcessError as exc:
-        sys.exit(f"{backend}: {' '.join(exc.cmd[1:3])} failed:\n{exc.stderr}")
-    finally:
-        if database:
-            postgres_database(os.environ["DATABASE_URL"], database, drop=True)
-    return json.loads(output.strip().splitlines()[-1])
+    return run_on_fresh_database(backend, "bench_criteria", command, scratch, HOST)
 
 
 def summarise(timed: list, counted: dict) -> dict:
@@ -423,9 +402,7 @@ def main():
     if args.worker:
         return worker(args)
 
-    backends = ["sqlite"]
-    if urlsplit(os.environ.get("DATABASE_URL", "")).scheme in {"postgres", "postgresql"}:
-        backends.append("postgresql")
+    backends = available_backends()
     sizes = sorted(set(args.groups))
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, groups {sizes}, "

@@ -181,22 +181,28 @@ def postgres_database(server_url: str, name: str, *, drop: bool = False) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def measure(backend: str, rows: int, files: dict, batch_size: int, trace: bool, scratch: Path) -> dict:
-    # Production settings (DEBUG off: no query log); the portal's SQLite file goes under VAR_DIR.
-    env = dict(os.environ, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS="localhost")
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL too when DATABASE_URL names a server (as under tests/services.sh)."""
+    found = ["sqlite"]
+    if urlsplit(os.environ.get("DATABASE_URL", "")).scheme in {"postgres", "postgresql"}:
+        found.append("postgresql")
+    return found
+
+
+def run_on_fresh_database(backend: str, prefix: str, command: list, scratch: Path, host: str = "localhost") -> dict:
+    """Run a measuring process on a fresh database with production settings (DEBUG off, so Django
+    keeps no query log): SQLite under a temporary VAR_DIR, or a PostgreSQL database created on the
+    DATABASE_URL server and dropped afterwards, migrated in a process of its own (so migrating
+    stays out of the measurement and its memory). Returns the JSON the process printed last."""
+    env = dict(os.environ, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS=host)
     env["VAR_DIR"] = tempfile.mkdtemp(dir=scratch)
     database = None
     if backend == "sqlite":
         env.pop("DATABASE_URL", None)
     else:
-        database = f"bench_import_{secrets.token_hex(4)}"
+        database = f"{prefix}_{secrets.token_hex(4)}"
         env["DATABASE_URL"] = postgres_database(os.environ["DATABASE_URL"], database)
-    command = [sys.executable, __file__, "--worker", "--rows", str(rows), "--batch-size", str(batch_size)]
-    command += ["--csv", str(files["csv"]), "--changed-csv", str(files["changed"])]
-    if trace:
-        command.append("--trace")
     try:
-        # Migrating in a process of its own keeps its memory out of the worker's ru_maxrss.
         migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"]
         subprocess.run(migrate, env=env, check=True, capture_output=True, text=True)
         output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
@@ -206,6 +212,14 @@ def measure(backend: str, rows: int, files: dict, batch_size: int, trace: bool, 
         if database:
             postgres_database(os.environ["DATABASE_URL"], database, drop=True)
     return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(backend: str, rows: int, files: dict, batch_size: int, trace: bool, scratch: Path) -> dict:
+    command = [sys.executable, __file__, "--worker", "--rows", str(rows), "--batch-size", str(batch_size)]
+    command += ["--csv", str(files["csv"]), "--changed-csv", str(files["changed"])]
+    if trace:
+        command.append("--trace")
+    return run_on_fresh_database(backend, "bench_import", command, scratch)
 
 
 def main():
@@ -222,9 +236,6 @@ def main():
         args.rows = args.rows[0]
         return worker(args)
 
-    backends = ["sqlite"]
-    if urlsplit(os.environ.get("DATABASE_URL", "")).scheme in {"postgres", "postgresql"}:
-        backends.append("postgresql")
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, batch size {args.batch_size}, median of {args.repeat}"
     )
@@ -236,7 +247,7 @@ def main():
             generate(files["csv"], rows)
             generate(files["changed"], rows, changed_every=10)
             size_mib = files["csv"].stat().st_size / 2**20
-            for backend in backends:
+            for backend in backends():
                 timed = [measure(backend, rows, files, args.batch_size, False, scratch) for _ in range(args.repeat)]
                 traced = measure(backend, rows, files, args.batch_size, True, scratch)
                 runs = {}

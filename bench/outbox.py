@@ -29,21 +29,19 @@ import json
 import multiprocessing
 import os
 import pstats
-import secrets
 import smtplib
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urlsplit
 
 # bench/ is on sys.path when this file runs as a script (the driver and its child processes alike).
-from import_members import FIRST_NAMES, LAST_NAMES, ROOT, postgres_database
+from import_members import FIRST_NAMES, LAST_NAMES, ROOT, run_on_fresh_database
+from import_members import backends as available_backends
 
 SEED = 2024
 HOST = "localhost"
@@ -289,29 +287,10 @@ def worker(args):
 
 
 def measure(backend: str, messages: int, args, scratch: Path, *, profile=False) -> dict:
-    # As in criteria.measure(): production settings (DEBUG off, so no query log), a fresh database
-    # migrated in a process of its own, SQLite under a temporary VAR_DIR.
-    env = dict(os.environ, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS=HOST)
-    env["VAR_DIR"] = tempfile.mkdtemp(dir=scratch)
-    database = None
-    if backend == "sqlite":
-        env.pop("DATABASE_URL", None)
-    else:
-        database = f"bench_outbox_{secrets.token_hex(4)}"
-        env["DATABASE_URL"] = postgres_database(os.environ["DATABASE_URL"], database)
     command = [sys.executable, __file__, "--worker", "--messages", str(messages), "--seed", str(args.seed)]
     command += ["--inner", str(args.inner)]
     command += ["--profile"] if profile else []
-    try:
-        migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"]
-        subprocess.run(migrate, env=env, check=True, capture_output=True, text=True)
-        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    except subprocess.CalledProcessError as exc:
-        sys.exit(f"{backend}: {' '.join(exc.cmd[1:3])} failed:\n{exc.stderr}")
-    finally:
-        if database:
-            postgres_database(os.environ["DATABASE_URL"], database, drop=True)
-    return json.loads(output.strip().splitlines()[-1])
+    return run_on_fresh_database(backend, "bench_outbox", command, scratch, HOST)
 
 
 def main():
@@ -327,9 +306,7 @@ def main():
     if args.worker:
         return worker(args)
 
-    backends = ["sqlite"]
-    if urlsplit(os.environ.get("DATABASE_URL", "")).scheme in {"postgres", "postgresql"}:
-        backends.append("postgresql")
+    backends = available_backends()
     sizes = sorted(set(args.messages))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, messages {sizes}, median of {args.repeat}")
     timed = {(backend, size): [] for backend in backends for size in sizes}
