@@ -42,9 +42,11 @@ class GroupError(Exception):
 
 
 class GroupChanged(GroupError):
-    """Someone else changed the group after the page was loaded: nothing was done."""
+    """Someone else changed the group after the page was loaded: nothing was done. Carries the
+    group's current revision, so the form shown again lets the person retry deliberately."""
 
-    def __init__(self):
+    def __init__(self, revision: int | None = None):
+        self.revision = revision
         super().__init__(
             _(
                 "Someone else changed this group while you were working on it. Nothing was saved: "
@@ -60,7 +62,7 @@ def _lock(group: Group, revision: int | None = None) -> Group:
     """Lock the group's row for the rest of the transaction; refuse if it moved on since `revision`."""
     locked = Group.objects.select_for_update().get(pk=group.pk)
     if revision is not None and locked.revision != revision:
-        raise GroupChanged
+        raise GroupChanged(locked.revision)
     return locked
 
 

@@ -94,3 +94,19 @@ def test_simultaneous_closings_in_two_transactions_make_one_outcome(world):
         thread.join()
     assert sorted(outcomes) == ["changed", "closed"]
     assert AuditEvent.objects.filter(action="group.closed").count() == 1
+
+
+def test_after_a_conflict_the_form_shown_again_lets_the_person_retry_deliberately(world, client):
+    url = reverse("groups:warn", args=[world.group.pk])
+    stale = world.group.revision
+    services.report_stopping(actor=world.contact, group=world.group, reason="Vi har ikke tid lenger.")
+    client.force_login(world.admin)
+    data = {"revision": stale, "deadline": timezone.localdate() + timezone.timedelta(days=30), "message": "Svar oss."}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    world.group.refresh_from_db()
+    assert world.group.warned_at is None
+    # The page now carries the current revision: sending the same form again goes through.
+    shown = response.context["form"]["revision"].value()
+    assert int(shown) == world.group.revision
+    assert client.post(url, {**data, "revision": shown}).status_code == 302

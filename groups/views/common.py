@@ -4,9 +4,18 @@ from groups import services
 from regions.models import Region
 
 
-def form_error(form, exc: services.GroupError):
-    """Show a service's refusal next to the field it is about, or above the form."""
+def form_error(form, exc: services.GroupError, *revision_forms):
+    """Show a service's refusal next to the field it is about, or above the form. When someone else
+    changed the group meanwhile, the form (or the given revision forms) shown again carries the
+    group's current revision: submitting it again, after a look, is a deliberate retry."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    revision = getattr(exc, "revision", None)
+    if revision is None:
+        return
+    for carrier in (form, *revision_forms):
+        if "revision" in carrier.fields and carrier.is_bound:
+            carrier.data = carrier.data.copy()
+            carrier.data["revision"] = revision
 
 
 def attempt(form, action, **kwargs):

@@ -33,7 +33,7 @@ def edit(request, pk):
                 actor=request.user, group=group, form=form, revision=revision_form.cleaned_data["revision"]
             )
         except services.GroupError as exc:
-            form_error(form, exc)
+            form_error(form, exc, revision_form)
         else:
             messages.success(request, _("The group's details are saved."))
             return redirect(group)
