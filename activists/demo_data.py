@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from activists.models import MembershipEvent, User
 from amnesty_portal.models import AuditEvent
+from dashboard import summaries
 from groups.criteria import refresh_standings
 from groups.models import (
     ActivityType,
@@ -622,6 +623,7 @@ def load(*, today: datetime.date | None = None) -> dict:
         plan.build()
         _write(plan)
         refresh_standings(today=plan.today)
+        summaries.refresh(today=plan.today)
     return {"loaded": True, **counts()}
 
 

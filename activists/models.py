@@ -146,6 +146,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             return True
         return self.membership_status == self.Membership.LAPSED and self.lapsed_on is not None and self.lapsed_on > day
 
+    @classmethod
+    def member_on_q(cls, day) -> models.Q:
+        """Who was a member on that day, as a filter: joined by then and paying (see is_paying_on)."""
+        joined = models.Q(member_since__isnull=True) | models.Q(member_since__lte=day)
+        paying = models.Q(membership_status=cls.Membership.PAYING) | models.Q(
+            membership_status=cls.Membership.LAPSED, lapsed_on__gt=day
+        )
+        return joined & paying
+
     @property
     def municipality(self):
         return self.postal_code.municipality if self.postal_code_id else None

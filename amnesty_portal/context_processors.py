@@ -12,6 +12,8 @@ def navigation(request):
         return {"nav_items": [], "roles": roles_of(None)}
     roles = roles_of(user)
     items = [(reverse("home"), _("My page"))]
+    if roles.is_regional_staff or roles.is_admin:
+        items.append((reverse("dashboard:overview"), _("Dashboard")))
     if roles.member_group_ids or roles.is_regional_staff or roles.is_admin:
         items.append((reverse("groups:list"), _("Groups")))
     else:
@@ -28,5 +30,9 @@ def navigation(request):
         items.append((reverse("activists:import_members"), _("Member register")))
     items.append((reverse("activists:profile"), _("My profile")))
     current = request.path
-    nav = [{"url": url, "label": label, "active": current == url} for url, label in items]
+    dashboard = reverse("dashboard:overview")
+    nav = [
+        {"url": url, "label": label, "active": current == url or (url == dashboard and current.startswith(url))}
+        for url, label in items
+    ]
     return {"nav_items": nav, "roles": roles}

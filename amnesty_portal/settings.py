@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "elections",
     "campaigns",
     "recognition",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,11 @@ else:
 # the deadline, after it, again after that (copied to the leader and deputy), and then the
 # regional leader is told.
 REPORT_DEADLINE_DAYS = env_int("REPORT_DEADLINE_DAYS", 14)
+# How long a dashboard, once rendered, is served from the cache (0: never cached). Changes to
+# groups, reports, contacts, join requests and follow-ups drop it at once (dashboard.signals).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# Join requests waiting longer than this go on the regional leader's to-do list.
+JOIN_REQUEST_WAIT_DAYS = env_int("JOIN_REQUEST_WAIT_DAYS", 14)
 REPORT_REMINDER_DAYS_BEFORE = env_int("REPORT_REMINDER_DAYS_BEFORE", 7)
 REPORT_OVERDUE_DAYS_AFTER = env_int("REPORT_OVERDUE_DAYS_AFTER", 1)
 REPORT_SECOND_OVERDUE_DAYS_AFTER = env_int("REPORT_SECOND_OVERDUE_DAYS_AFTER", 8)
@@ -337,4 +343,5 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "amnesty_portal.deliver_outbox_task", "schedule": 60.0},
     "refresh-group-standings": {"task": "groups.refresh_standings_task", "schedule": crontab(hour=3, minute=15)},
     "report-reminders": {"task": "groups.report_reminders_task", "schedule": crontab(minute=25)},
+    "refresh-dashboard-figures": {"task": "dashboard.refresh_figures_task", "schedule": crontab(minute=40)},
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("personer/", include("activists.urls")),
     path("grupper/", include("groups.urls")),
     path("regioner/", include("regions.urls")),
+    path("oversikt/", include("dashboard.urls")),
 ]
 
 handler403 = "amnesty_portal.views.permission_denied"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activists.models import User
-from amnesty_portal import audit
+from amnesty_portal import audit, privacy, spreadsheets
 from amnesty_portal.mail import notify
 from groups.models import Contact, Group, QuarterlyReport, ReportActivity
 from groups.quarters import Quarter
@@ -19,7 +19,6 @@ from groups.services import GroupError, current_contacts
 # A group nobody from the region has visited for this many months is listed for a visit.
 NOT_VISITED_MONTHS = 12
 # Counts of people below this are shown as "<5": no aggregate may point at one or two persons.
-SMALLEST_COUNT = 5
 # The channels a person records by hand; report feedback is recorded by review_report().
 MANUAL_CHANNELS = [Contact.Channel.EMAIL, Contact.Channel.PHONE, Contact.Channel.MEETING, Contact.Channel.VISIT]
 
@@ -176,7 +175,7 @@ def region_contacts(region):
 #   rapporter-<region>-<period>.csv    one row per report: status, lateness, review, totals;
 #   aktiviteter-<region>-<period>.csv  one row per activity, with its report's group and status.
 # Neither names a person: no members, contacts or reviewers. Totals of people in the report file
-# below SMALLEST_COUNT are written as "<5"; participants per activity are activity data.
+# below five (amnesty_portal.privacy) are written as "<5"; participants per activity are activity data.
 
 EXPORTS = ("rapporter", "aktiviteter")
 
@@ -206,15 +205,11 @@ def _reports(region, year: int, quarter: int | None):
 
 
 def _people(count) -> str:
-    if count is None:
-        return ""
-    return f"<{SMALLEST_COUNT}" if count < SMALLEST_COUNT else str(count)
+    return "" if count is None else str(privacy.protect(count))
 
 
 def _text(value) -> str:
-    """A cell Excel will not read as a formula."""
-    value = "" if value is None else str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return spreadsheets.text(value)
 
 
 def _yes_no(value: bool) -> str:

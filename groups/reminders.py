@@ -42,7 +42,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -50,6 +50,7 @@ from amnesty_portal.mail import build, enqueue
 from amnesty_portal.models import OutboxMessage
 from groups.models import Group, Office, QuarterlyReport, ReminderStep
 from groups.quarters import Quarter
+from groups.reports import groups_owing
 from regions.models import RegionRole
 
 Step = ReminderStep.Step
@@ -99,11 +100,8 @@ def due_steps(today: datetime.date) -> list[tuple[Quarter, str]]:
 
 def _owing(quarter: Quarter, step: str):
     """Groups that owe the quarter's report, have not submitted it and have not had this step."""
-    approved_by = timezone.make_aware(datetime.datetime.combine(quarter.next.start, datetime.time()))
     return (
-        Group.objects.recognised()
-        .filter(founded_on__lte=quarter.end)
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=approved_by))
+        groups_owing(quarter)
         .exclude(
             Exists(
                 QuarterlyReport.objects.submitted().filter(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -103,6 +103,17 @@ def _back(quarter: Quarter, steps: int) -> Quarter:
     for _step in range(steps):
         quarter = quarter.previous
     return quarter
+
+
+def groups_owing(quarter: Quarter):
+    """Groups that owe the quarter's report: recognised, founded by its end, and approved before the
+    next quarter began (a group approved later starts reporting with the quarter it was approved in)."""
+    approved_by = timezone.make_aware(datetime.datetime.combine(quarter.next.start, datetime.time()))
+    return (
+        Group.objects.recognised()
+        .filter(founded_on__lte=quarter.end)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=approved_by))
+    )
 
 
 def reports_due(group_ids, today: datetime.date | None = None) -> tuple[list[Group], Quarter]:

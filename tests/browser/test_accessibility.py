@@ -28,6 +28,8 @@ ACCOUNTS = [
 PUBLIC_PAGES = ["/", "/konto/login/", "/konto/signup/", "/konto/password/reset/", "/finnes-ikke/"]
 # The Django admin is Django's own; the crawl checks the portal's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/i18n/")
+# Downloads (the dashboards' CSV and Excel exports) are files, not pages.
+SKIP_SUFFIXES = (".csv", ".xlsx")
 
 
 def _pattern(path):
@@ -51,7 +53,7 @@ def _links(page, selector):
         if not href or href.startswith(("#", "mailto:", "http")):
             continue
         path = urlsplit(href).path
-        if not path.startswith(SKIP_PREFIXES):
+        if not path.startswith(SKIP_PREFIXES) and not path.endswith(SKIP_SUFFIXES):
             yield href
 
 

@@ -1,0 +1,16 @@
+"""Drop cached dashboards when something they show changes (see dashboard.cache)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from dashboard.cache import forget_all
+from groups.models import Contact, FollowUp, Group, JoinRequest, QuarterlyReport
+
+
+def _changed(sender, **kwargs):
+    transaction.on_commit(forget_all)
+
+
+for _model in (Group, QuarterlyReport, Contact, JoinRequest, FollowUp):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}-saved")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}-deleted")
