@@ -113,7 +113,10 @@ def for_region(region, today: datetime.date | None = None) -> list[Task]:
             "overdue_reports",
             _("Overdue quarterly reports"),
             _("See the group's reports"),
-            [Item(g.name, quarter.deadline, reverse("groups:reports", args=[g.pk]), quarter_label(quarter)) for g in rows],
+            [
+                Item(g.name, quarter.deadline, reverse("groups:reports", args=[g.pk]), quarter_label(quarter))
+                for g in rows
+            ],
             _count(rows),
         )
     )

@@ -52,7 +52,10 @@ def overview(request):
 def _todo_by_region(today):
     counts = todo.counts_by_region(today)
     regions = list(Region.objects.order_by("name"))
-    return {"regions": regions, "rows": [(title, [counts[key].get(r.pk, 0) for r in regions]) for key, title in todo.TASK_TITLES.items()]}
+    return {
+        "regions": regions,
+        "rows": [(title, [counts[key].get(r.pk, 0) for r in regions]) for key, title in todo.TASK_TITLES.items()],
+    }
 
 
 @require_safe
