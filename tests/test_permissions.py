@@ -107,6 +107,18 @@ MATRIX = {
     ),
     "regions:list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
     "regions:detail": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
+    # Dashboards: admins get the national overview, regional staff are sent on to their region's
+    # dashboard; the national exports are the admins' alone.
+    "dashboard:overview": (None, "302/405 404/405 404/405 404/405 302/405 302/405 200/405"),
+    "dashboard:region": (lambda w: {"slug": "bergen"}, "302/405 404/405 404/405 404/405 200/405 404/405 200/405"),
+    "dashboard:region_export": (
+        lambda w: {"slug": "bergen", "table": "members", "fmt": "csv"},
+        "302/405 404/405 404/405 404/405 200/405 404/405 200/405",
+    ),
+    "dashboard:national_export": (
+        lambda w: {"table": "members", "fmt": "xlsx"},
+        "302/405 404/405 404/405 404/405 404/405 404/405 200/405",
+    ),
     # Django's language switcher redirects back.
     "set_language": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
     # django-allauth's pages: public ones answer everyone, account pages send anonymous to login.
