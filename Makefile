@@ -73,11 +73,17 @@ lint: dev-venv
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: system-deps dev-venv
+# Benchmark tools (locust) on top of the development tools.
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+bench: system-deps $(VENV)/.installed-bench
 	./tests/services.sh $(BIN)/python bench/import_members.py
 	./tests/services.sh $(BIN)/python bench/criteria.py
 	./tests/services.sh $(BIN)/python bench/outbox.py
 	./tests/services.sh $(BIN)/python bench/reminders.py
+	./tests/services.sh $(BIN)/python bench/dashboard_load.py
 
 clean:
 	rm -rf var .pytest_cache .coverage htmlcov
