@@ -44,7 +44,7 @@ def refresh(today: datetime.date | None = None) -> Refresh:
     quarters = window(today)
     cities = set(Region.objects.exclude(office_municipality=None).values_list("office_municipality_id", flat=True))
     people = [row for quarter in quarters for row in _people(quarter, measured_on(quarter, today), cities)]
-    activities = [row for quarter in quarters[:-1] for row in _activities(quarter)]
+    activities = _activities(quarters[:-1])
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -161,8 +161,40 @@ def _people(quarter: Quarter, day: datetime.date, cities: set[str]) -> list[Peop
     ]
 
 
-def _activities(quarter: Quarter) -> list[ActivityFigure]:
-    rows = (
+def _activities(quarters: list[Quarter]) -> list[ActivityFigure]:
+    rows = {quarter: list(_activity_rows(quarter)) for quarter in quarters}
+    spelling = _campaign_spellings(row for quarter_rows in rows.values() for row in quarter_rows)
+    figures = []
+    for quarter, quarter_rows in rows.items():
+        merged: dict[tuple, list] = {}
+        for row in quarter_rows:
+            values = {
+                ActivityFigure.Dimension.TYPE: row["type"],
+                ActivityFigure.Dimension.OUTWARD: "yes" if row["outward"] else "no",
+                ActivityFigure.Dimension.PRIORITY_AREA: str(row["priority_area_id"] or ""),
+                ActivityFigure.Dimension.CAMPAIGN: spelling[row["name"].casefold()],
+            }
+            for dimension, value in values.items():
+                counts = merged.setdefault((row["report__group__region_id"], dimension, value), [0, 0])
+                counts[0] += row["n"]
+                counts[1] += row["people"]
+        figures += [
+            ActivityFigure(
+                region_id=region_id,
+                year=quarter.year,
+                quarter=quarter.number,
+                dimension=dimension,
+                value=value,
+                activities=n,
+                participants=people,
+            )
+            for (region_id, dimension, value), (n, people) in merged.items()
+        ]
+    return figures
+
+
+def _activity_rows(quarter: Quarter):
+    return (
         ReportActivity.objects.filter(
             kind=ReportActivity.Kind.DONE,
             report__year=quarter.year,
@@ -174,30 +206,13 @@ def _activities(quarter: Quarter) -> list[ActivityFigure]:
         .values("report__group__region_id", "type", "outward", "priority_area_id", "name")
         .annotate(n=Count("pk"), people=Coalesce(Sum("participants"), 0))
     )
-    merged: dict[tuple, list] = {}
-    spelling: dict[str, str] = {}
+
+
+def _campaign_spellings(rows) -> dict[str, str]:
+    """ "Skriv for liv" and "skriv for liv " are one campaign, in every quarter and region: each
+    is shown as its most used spelling over the whole window (ties: the first in sort order)."""
+    uses: dict[str, dict[str, int]] = {}
     for row in rows:
-        # "Skriv for liv" and "skriv for liv " are the same campaign.
-        campaign = spelling.setdefault(row["name"].casefold(), row["name"])
-        values = {
-            ActivityFigure.Dimension.TYPE: row["type"],
-            ActivityFigure.Dimension.OUTWARD: "yes" if row["outward"] else "no",
-            ActivityFigure.Dimension.PRIORITY_AREA: str(row["priority_area_id"] or ""),
-            ActivityFigure.Dimension.CAMPAIGN: campaign,
-        }
-        for dimension, value in values.items():
-            figures = merged.setdefault((row["report__group__region_id"], dimension, value), [0, 0])
-            figures[0] += row["n"]
-            figures[1] += row["people"]
-    return [
-        ActivityFigure(
-            region_id=region_id,
-            year=quarter.year,
-            quarter=quarter.number,
-            dimension=dimension,
-            value=value,
-            activities=n,
-            participants=people,
-        )
-        for (region_id, dimension, value), (n, people) in merged.items()
-    ]
+        spellings = uses.setdefault(row["name"].casefold(), {})
+        spellings[row["name"]] = spellings.get(row["name"], 0) + row["n"]
+    return {folded: min(spellings, key=lambda name: (-spellings[name], name)) for folded, spellings in uses.items()}

@@ -27,6 +27,7 @@ from groups.models import (
     StatutesAcceptance,
     StatutesVersion,
 )
+from groups.signals import changed_in_bulk
 
 MEETS, AT_RISK, FAILS = Group.Standing.MEETS, Group.Standing.AT_RISK, Group.Standing.FAILS
 SEVERITY = {MEETS: 0, AT_RISK: 1, FAILS: 2}
@@ -329,6 +330,8 @@ def refresh_standings(group_ids=None, today: datetime.date | None = None) -> int
         )
     for standing, ids in changed_groups.items():
         Group.objects.filter(pk__in=ids).update(standing=standing)
+    if changed_groups:
+        changed_in_bulk()
     Group.objects.filter(pk__in=results.keys()).update(standing_checked_at=timezone.now())
     return sum(len(ids) for ids in changed_groups.values())
 

@@ -26,6 +26,7 @@ from groups.models import (
     StatutesAcceptance,
     StatutesVersion,
 )
+from groups.signals import changed_in_bulk
 from regions.models import RegionRole
 
 # Offices one person holds at a time; giving one to someone else ends the previous holder's.
@@ -337,10 +338,12 @@ def assign_office(
         {"group": group, "office": office, "ended": ended, "actor": actor},
         key=f"office-assigned:{office.pk}",
     )
-    if kind == Office.Kind.CONTACT:
-        FollowUp.objects.open().filter(group=group, kind=FollowUp.Kind.NEW_CONTACT).update(
-            done_at=timezone.now(), done_by=actor
-        )
+    if kind == Office.Kind.CONTACT and (
+        FollowUp.objects.open()
+        .filter(group=group, kind=FollowUp.Kind.NEW_CONTACT)
+        .update(done_at=timezone.now(), done_by=actor)
+    ):
+        changed_in_bulk()
     refresh_standings([group.pk])
     return office
 
@@ -475,6 +478,7 @@ def answer_join_request(*, actor: User, join_request: JoinRequest, accept: bool,
     )
     if not claimed:
         raise GroupError(_("This request has already been answered."))
+    changed_in_bulk()
     join_request.refresh_from_db()
     group = join_request.group
     if accept:
@@ -503,6 +507,7 @@ def withdraw_join_request(*, actor: User, join_request: JoinRequest) -> None:
         status=JoinRequest.Status.WITHDRAWN, answered_at=timezone.now()
     )
     if claimed:
+        changed_in_bulk()
         audit.record(actor=actor, action="group.join_withdrawn", target=join_request.group)
         refresh_standings([join_request.group_id])
 
@@ -701,6 +706,7 @@ def update_group(*, actor: User, group: Group, form, revision=None) -> Group:
 def complete_follow_up(*, actor: User, follow_up: FollowUp) -> bool:
     done = FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=actor)
     if done:
+        changed_in_bulk()
         audit.record(actor=actor, action="follow_up.done", target=follow_up.group, what=follow_up.kind)
     return bool(done)
 
