@@ -75,14 +75,15 @@ def render_all(name: str, recipient, context: dict) -> tuple[str, str, str]:
     return subject, f"{text.rstrip()}\n\n-- \n{why}\n", html
 
 
-def notify(recipients, name: str, context: dict | None = None, *, key: str, cc=()) -> int:
+def notify(recipients, name: str, context: dict | None = None, *, key: str, cc=(), batch: str = "") -> int:
     """Write one email per recipient (people with an address; others are skipped) to the outbox,
     in the current transaction, under `key:<recipient>`. `cc` people get a copy of each, or the
-    email itself when there is nobody to copy. Returns how many rows were written."""
-    return enqueue(build(recipients, name, context or {}, key=key, cc=cc))
+    email itself when there is nobody to copy. `batch` names the mailing the rows belong to (an
+    urgent action), for counting its delivery. Returns how many rows were written."""
+    return enqueue(build(recipients, name, context or {}, key=key, cc=cc, batch=batch))
 
 
-def build(recipients, name: str, context: dict, *, key: str, cc=()) -> list[OutboxMessage]:
+def build(recipients, name: str, context: dict, *, key: str, cc=(), batch: str = "") -> list[OutboxMessage]:
     """The outbox rows `notify` writes, unsaved: a sweep builds many and stores them in a few INSERTs."""
     recipients, cc = list(recipients), list(cc)
     if cc and not any(getattr(person, "email", None) for person in recipients):
@@ -106,6 +107,7 @@ def build(recipients, name: str, context: dict, *, key: str, cc=()) -> list[Outb
                 subject=subject[:300],
                 text=text,
                 html=html,
+                batch=batch,
             )
         )
     return rows
@@ -186,7 +188,7 @@ def _message(row: OutboxMessage) -> EmailMultiAlternatives:
         settings.DEFAULT_FROM_EMAIL,
         [row.to],
         cc=row.cc,
-        headers={"X-Amnesty-Portal-Key": row.key, "Auto-Submitted": "auto-generated"},
+        headers={**row.headers, "X-Amnesty-Portal-Key": row.key, "Auto-Submitted": "auto-generated"},
     )
     if row.html:
         message.attach_alternative(row.html, "text/html")

@@ -100,6 +100,10 @@ class OutboxMessage(models.Model):
     claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("the server's last answer"), blank=True)
+    # Extra headers (List-Unsubscribe), and the mailing a message belongs to (an urgent action's
+    # "alert:<pk>"), whose delivery progress is counted from these rows.
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    batch = models.CharField(_("mailing"), max_length=60, blank=True, db_index=True)
 
     objects = OutboxMessageQuerySet.as_manager()
 
