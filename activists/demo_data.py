@@ -19,6 +19,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
+import phonenumbers
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -457,6 +458,15 @@ GROUP_SIZES = list(range(3, 16))
 GROUP_SIZE_WEIGHTS = [8, 10, 13, 12, 10, 8, 6, 4, 3, 2, 2, 1, 1]
 
 
+def _mobile(rng) -> str:
+    """A Norwegian mobile number that phonenumbers accepts: some blocks within a prefix are not
+    allocated (+47 4536 …), so draw again until the number is valid."""
+    while True:
+        number = "+47" + rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 999_999):06d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+
+
 class DemoDataRefused(Exception):
     """The demo accounts share a public password, so demo data is never loaded with DEBUG off."""
 
@@ -754,7 +764,7 @@ class _Planner:
         english = rng.random() < (0.2 if category == STUDENT else 0.05)
         phone = ""
         if rng.random() < 0.92:
-            phone = "+47" + rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 999_999):06d}"
+            phone = _mobile(rng)
         person = PersonSpec(
             email=f"{_ascii(first)}.{_ascii(last)}.{self._serial}@example.net",
             first_name=first,
@@ -780,7 +790,7 @@ class _Planner:
                 gender=gender,
                 birth_year=birth_year,
                 postal_code=code,
-                phone="+47" + rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 999_999):06d}",
+                phone=_mobile(rng),
                 member_since=self.years_ago(2, 12),
                 extra=extra,
             )
