@@ -127,8 +127,8 @@ def suppress(grid: list[list[int]], *, rows_add_up: bool, columns_add_up: bool) 
 
     With ``rows_add_up`` the last cell of each row is the row's total; with ``columns_add_up``
     the last row holds each column's total. Each such row or column is a line whose cells add up:
-    a line with exactly one hidden cell gives that cell away, so the smallest shown cell of its
-    body is hidden too (the total itself only when nothing else is left). Repeated until every
+    a line with exactly one hidden cell gives that cell away, so the smallest shown non-zero cell
+    of its body is hidden too (the total itself only when nothing else is left). Repeated until every
     line is safe.
     """
     hidden = [[is_small(value) for value in row] for row in grid]
@@ -143,11 +143,13 @@ def suppress(grid: list[list[int]], *, rows_add_up: bool, columns_add_up: bool) 
         for line in lines:
             if sum(hidden[r][c] for r, c in line) != 1:
                 continue
-            shown = [(grid[r][c], r, c) for r, c in line[:-1] if not hidden[r][c]]
+            # Hiding a zero protects little (everyone can guess an empty cell), so the smallest
+            # non-zero cell of the body goes first, then a zero, and the total only as a last resort.
+            shown = [(grid[r][c] == 0, grid[r][c], r, c) for r, c in line[:-1] if not hidden[r][c]]
             if not shown:
-                shown = [(grid[r][c], r, c) for r, c in line if not hidden[r][c]]
+                shown = [(grid[r][c] == 0, grid[r][c], r, c) for r, c in line if not hidden[r][c]]
             if shown:
-                _, r, c = min(shown)
+                *_, r, c = min(shown)
                 hidden[r][c] = True
                 changed = True
     return [[Cell(None if hidden[r][c] else value) for c, value in enumerate(row)] for r, row in enumerate(grid)]

@@ -274,3 +274,9 @@ def test_the_filters_in_a_template_escape_the_hidden_mark():
     with translation.override("nb"):
         rendered = template.render(Context({"count": 3, "big": 12, "cell": Cell(33.3)}))
     assert rendered == "[&lt;5] [12] [33,3]"
+
+
+def test_a_zero_is_not_used_to_protect_a_small_cell_while_a_non_zero_one_can():
+    # Row: 3 (hidden), 0, 40 | total 43. Hiding the zero would leave 3 = 43 - 40 - 0 guessable.
+    cells = suppress([[3, 0, 40, 43]], rows_add_up=True, columns_add_up=False)
+    assert [cell.hidden for cell in cells[0]] == [True, False, True, False]
