@@ -5,7 +5,7 @@ import csv
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,23 +128,27 @@ def _active_groups(region):
 
 
 def groups_not_contacted(region, quarter: Quarter):
-    """The region's active groups with no contact dated in the quarter, with the last contact's date."""
-    contacted = Contact.objects.filter(date__range=(quarter.start, quarter.end)).values("group_id")
+    """The region's active groups with no contact dated in the quarter, with the last contact's date.
+
+    Both are looked up per group in the (group, -date) index: a NOT EXISTS and a latest-first
+    subquery, rather than aggregating the whole contact log for every group of the region.
+    """
+    contacts = Contact.objects.filter(group=OuterRef("pk"))
     return (
         _active_groups(region)
-        .exclude(pk__in=contacted)
-        .annotate(last_contact=Max("contacts__date"))
+        .exclude(Exists(contacts.filter(date__range=(quarter.start, quarter.end))))
+        .annotate(last_contact=Subquery(contacts.order_by("-date").values("date")[:1]))
         .order_by(F("last_contact").asc(nulls_first=True), "name", "pk")
     )
 
 
 def groups_not_visited(region, since: datetime.date):
     """The region's active groups with no visit on or after `since`, with the last visit's date."""
-    visited = Contact.objects.filter(channel=Contact.Channel.VISIT, date__gte=since).values("group_id")
+    visits = Contact.objects.filter(group=OuterRef("pk"), channel=Contact.Channel.VISIT)
     return (
         _active_groups(region)
-        .exclude(pk__in=visited)
-        .annotate(last_visit=Max("contacts__date", filter=Q(contacts__channel=Contact.Channel.VISIT)))
+        .exclude(Exists(visits.filter(date__gte=since)))
+        .annotate(last_visit=Subquery(visits.order_by("-date").values("date")[:1]))
         .order_by(F("last_visit").asc(nulls_first=True), "name", "pk")
     )
 
