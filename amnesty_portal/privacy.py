@@ -85,6 +85,9 @@ class Table:
     total_label: str = ""
     unit: str = ""  # "%" for shares
     cells: list[list[Cell]] = field(default=None)
+    # Cells (row, column) of the grid, totals included, to hide whatever their value: figures that
+    # another table would give away by difference (see dashboard.figures).
+    hide: set[tuple[int, int]] = field(default_factory=set)
 
     def __post_init__(self):
         if self.cells is not None:
@@ -97,7 +100,7 @@ class Table:
             width = len(self.columns) + self.total_column
             grid.append([sum(column) for column in zip(*grid, strict=True)] if grid else [0] * width)
         if self.people:
-            self.cells = suppress(grid, rows_add_up=self.total_column, columns_add_up=self.total_row)
+            self.cells = suppress(grid, rows_add_up=self.total_column, columns_add_up=self.total_row, hide=self.hide)
         else:
             self.cells = [[Cell(value) for value in row] for row in grid]
 
@@ -122,16 +125,18 @@ class Table:
         return self.cells[index][: len(self.columns)]
 
 
-def suppress(grid: list[list[int]], *, rows_add_up: bool, columns_add_up: bool) -> list[list[Cell]]:
+def suppress(
+    grid: list[list[int]], *, rows_add_up: bool, columns_add_up: bool, hide: set[tuple[int, int]] = frozenset()
+) -> list[list[Cell]]:
     """Hide small counts, then whatever would let them be recovered from the totals.
 
     With ``rows_add_up`` the last cell of each row is the row's total; with ``columns_add_up``
     the last row holds each column's total. Each such row or column is a line whose cells add up:
     a line with exactly one hidden cell gives that cell away, so the smallest shown non-zero cell
     of its body is hidden too (the total itself only when nothing else is left). Repeated until every
-    line is safe.
+    line is safe. ``hide`` names cells hidden from the start, as if they were small.
     """
-    hidden = [[is_small(value) for value in row] for row in grid]
+    hidden = [[is_small(value) or (r, c) in hide for c, value in enumerate(row)] for r, row in enumerate(grid)]
     lines = []
     if rows_add_up:
         lines += [[(r, c) for c in range(len(grid[r]))] for r in range(len(grid))]

@@ -280,3 +280,17 @@ def test_a_zero_is_not_used_to_protect_a_small_cell_while_a_non_zero_one_can():
     # Row: 3 (hidden), 0, 40 | total 43. Hiding the zero would leave 3 = 43 - 40 - 0 guessable.
     cells = suppress([[3, 0, 40, 43]], rows_add_up=True, columns_add_up=False)
     assert [cell.hidden for cell in cells[0]] == [True, False, True, False]
+
+
+def test_a_cell_hidden_from_the_start_is_protected_like_a_small_one():
+    # The total (last cell) is hidden because another table would give it away: then one body
+    # cell must go too, or the total is their sum.
+    cells = suppress([[20, 30, 50]], rows_add_up=True, columns_add_up=False, hide={(0, 2)})
+    assert [cell.hidden for cell in cells[0]] == [True, False, True]
+
+
+def test_a_table_passes_its_hidden_cells_on():
+    table = Table(
+        name="t", title="t", rows=["a"], columns=["x", "y"], counts=[[20, 30]], total_column=True, hide={(0, 2)}
+    )
+    assert [cell.hidden for cell in table.cells[0]] == [True, False, True]
