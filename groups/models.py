@@ -3,6 +3,7 @@ join requests and the standing against the five criteria (seed 001)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,19 @@ class GroupQuerySet(models.QuerySet):
 
     def recognised(self):
         return self.filter(status=Group.Status.RECOGNISED)
+
+    def with_member_count(self):
+        """Annotate ``member_count``, the current members, as a subquery per group: a list counts
+        only the page it shows, where a JOIN and GROUP BY would aggregate every group's members
+        before sorting (45 ms for 4,000 groups) and the paginator's COUNT would do it again."""
+        current = (
+            GroupMembership.objects.filter(group=models.OuterRef("pk"), left_on__isnull=True)
+            .order_by()
+            .values("group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(member_count=Coalesce(models.Subquery(current), 0))
 
 
 class PriorityArea(models.Model):
@@ -460,7 +474,11 @@ class QuarterlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "year", "quarter"], name="one_report_per_group_and_quarter")
         ]
-        indexes = [models.Index(fields=["year", "quarter", "status"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"]),
+            # The reports waiting for review, on every regional dashboard: a few among many.
+            models.Index(fields=["group"], condition=models.Q(status="submitted"), name="report_to_review_idx"),
+        ]
 
     def __str__(self):
         return f"{self.group} {self.year}-Q{self.quarter}"
@@ -589,7 +607,11 @@ class Contact(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("contact with a group")
         verbose_name_plural = _("contact log")
-        indexes = [models.Index(fields=["group", "-date"])]
+        indexes = [
+            models.Index(fields=["group", "-date"]),
+            # "Contacted this quarter" (dashboards, follow-up lists): a date range, then the group.
+            models.Index(fields=["date", "group"], name="contact_date_group_idx"),
+        ]
 
     def __str__(self):
         return f"{self.group} {self.date} ({self.get_channel_display()})"

@@ -39,7 +39,7 @@ def region_detail(request, slug):
     groups = (
         Group.objects.filter(region=region)
         .select_related("municipality")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .with_member_count()
         .order_by("status", "name")
     )
     standing = request.GET.get("standing", "")

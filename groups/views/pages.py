@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -44,7 +44,7 @@ def group_list(request):
     groups = (
         Group.objects.visible_to(request.user)
         .select_related("region", "municipality")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .with_member_count()
         .order_by("name", "pk")
     )
     groups, chosen = _filters(request, groups)

@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -57,10 +57,8 @@ def registrations(request):
         .filter(status=Group.Status.PENDING)
         .select_related("region", "municipality", "registered_by")
         .prefetch_related("priority_areas", Prefetch("offices", queryset=contacts, to_attr="contact_offices"))
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
-            invitation_count=Count("invitations", distinct=True),
-        )
+        .with_member_count()
+        .annotate(invitation_count=Count("invitations"))
         .order_by("registered_at", "pk")
     )
     recent = (

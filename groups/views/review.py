@@ -4,7 +4,7 @@ and the regional staff's follow-up items."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,7 +38,7 @@ def review(request):
         .filter(~Q(standing=Group.Standing.MEETS) | Q(stopping_reported_at__isnull=False))
         .select_related("region", "municipality")
         .prefetch_related(Prefetch("criteria", queryset=failing, to_attr="problems"))
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .with_member_count()
     )
     standing = request.GET.get("standing", "")
     if standing in (Group.Standing.AT_RISK, Group.Standing.FAILS):
