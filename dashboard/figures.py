@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amnesty_portal.privacy import Cell, Table, share
+from amnesty_portal.privacy import Cell, Table, is_small, share
 from dashboard.models import ActivityFigure, PeopleFigure, Refresh
 from dashboard.summaries import window
 from groups.models import ActivityType, Contact, Group, PriorityArea, QuarterlyReport
@@ -311,7 +311,7 @@ def _activity_figures(counts, key, quarters, areas) -> list[Figure]:
         key,
         quarters,
         "participants_by_type",
-        _("Participants from the groups, by type of activity"),
+        _("Participants, by type of activity (groups and individual activists)"),
         "type",
         types,
         measure=1,
@@ -405,7 +405,7 @@ def _people_figures(counts, key, quarters, today) -> list[Figure]:
         quarters,
         today,
         "members",
-        _("Members, active in a group or not"),
+        _("Members, active (in a group or as individual activists) or not"),
         [(_("active members"), Scope.ACTIVE_MEMBER, None), (_("other members"), Scope.MEMBER, Scope.ACTIVE_MEMBER)],
         _("Members"),
     )
@@ -446,6 +446,12 @@ TARGETS = [
 
 
 def _dimension_table(counts, key, quarters, today, scope, dimension, values, title, name):
+    # Each row's total is the whole population of that quarter: hidden where it would give away a
+    # small difference from a figure shown elsewhere (see _given_away_by_difference).
+    total = len(values)
+    hide = {
+        (row, total) for row, quarter in enumerate(quarters) if _given_away_by_difference(counts, key, quarter, scope)
+    }
     return Table(
         name=name,
         title=title,
@@ -455,7 +461,18 @@ def _dimension_table(counts, key, quarters, today, scope, dimension, values, tit
         columns=[str(label) for label in values.values()],
         counts=[[counts[key, q, scope, dimension, value] for value in values] for q in quarters],
         total_column=True,
+        hide=hide,
     )
+
+
+def _given_away_by_difference(counts, key, quarter, scope) -> bool:
+    """Active people are active members plus active non-members (seed 002). The members table
+    shows the active members, so showing every active person too would give away the non-members
+    whenever they are one to four: then the active people's total is hidden in every table."""
+    if scope != PeopleFigure.Scope.ACTIVE:
+        return False
+    active = counts[key, quarter, PeopleFigure.Scope.ACTIVE, "total", "all"]
+    return is_small(active - counts[key, quarter, PeopleFigure.Scope.ACTIVE_MEMBER, "total", "all"])
 
 
 def _shares(table: Table, values: dict, value: str, row: int) -> Cell:
@@ -508,6 +525,8 @@ def _targets_by_region(counts, quarter, regions, today) -> list[Figure]:
     for scope, population in POPULATIONS.items():
         tables = {}
         for dimension, values, _title in DIMENSIONS:
+            given_away = [_given_away_by_difference(counts, pk, quarter, scope) for _label, pk in keys]
+            given_away.append(_given_away_by_difference(counts, "all", quarter, scope))
             tables[dimension] = Table(
                 name="",
                 title="",
@@ -516,6 +535,7 @@ def _targets_by_region(counts, quarter, regions, today) -> list[Figure]:
                 counts=[[counts[pk, quarter, scope, dimension, value] for value in values] for _label, pk in keys],
                 total_row=True,
                 total_column=True,
+                hide={(row, len(values)) for row, hidden in enumerate(given_away) if hidden},
             )
         values_of = {dimension: values for dimension, values, _title in DIMENSIONS}
         rows = [label for label, _pk in keys] + [_("Norway")]
