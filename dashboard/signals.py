@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from activists.models import IndividualActivist
 from dashboard.cache import forget_all
 from groups import signals as group_signals
 from groups.models import Contact, FollowUp, Group, JoinRequest, QuarterlyReport
@@ -12,7 +13,8 @@ def _changed(sender, **kwargs):
     transaction.on_commit(forget_all)
 
 
-for _model in (Group, QuarterlyReport, Contact, JoinRequest, FollowUp):
+# An individual activist heard from (or stopping) leaves the to-do list's "not heard from" item.
+for _model in (Group, QuarterlyReport, Contact, JoinRequest, FollowUp, IndividualActivist):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}-saved")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}-deleted")
 

@@ -2,8 +2,9 @@
 
 One run covers the current quarter and the four before it: people as they were at each quarter's
 end (today for the current quarter), and the completed activities in the groups' submitted
-reports for each quarter. A handful of grouped queries, whatever the size of the organisation;
-the whole window is replaced in one transaction, so a dashboard never sees half a refresh.
+reports for each quarter, with those individual activists logged. A handful of grouped queries,
+whatever the size of the organisation; the whole window is replaced in one transaction, so a
+dashboard never sees half a refresh.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrappe
 from django.db.models.functions import Coalesce, Trim
 from django.utils import timezone
 
-from activists.models import User
+from activists.models import ActivistActivity, IndividualActivist, User
 from dashboard.models import ActivityFigure, PeopleFigure, Refresh
 from groups.models import Group, GroupMembership, QuarterlyReport, ReportActivity
 from groups.quarters import Quarter
@@ -90,13 +91,25 @@ def _centrality():
 
 
 def active_on(day: datetime.date):
-    """Active on that day: in a group that was not closed or rejected (issue 6 adds individual activists)."""
-    return Exists(
+    """Active on that day: in a group that was not closed or rejected, or registered as an
+    individual activist (signed up by then and not stopped yet)."""
+    in_group = Exists(
         GroupMembership.objects.filter(person=OuterRef("pk"), joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
         .exclude(group__status=Group.Status.REJECTED)
         .filter(Q(group__closed_on__isnull=True) | Q(group__closed_on__gt=day))
     )
+    end_of_day = _end_of(day)
+    on_their_own = Exists(
+        IndividualActivist.objects.filter(person=OuterRef("pk"), signed_up_at__lt=end_of_day).filter(
+            Q(stopped_at__isnull=True) | Q(stopped_at__gte=end_of_day)
+        )
+    )
+    return ExpressionWrapper(Q(in_group) | Q(on_their_own), output_field=BooleanField())
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
 
 
 def _people(quarter: Quarter, day: datetime.date, cities: set[str]) -> list[PeopleFigure]:
@@ -162,7 +175,8 @@ def _people(quarter: Quarter, day: datetime.date, cities: set[str]) -> list[Peop
 
 
 def _activities(quarters: list[Quarter]) -> list[ActivityFigure]:
-    rows = {quarter: list(_activity_rows(quarter)) for quarter in quarters}
+    """The groups' completed activities and the individual activists' logged ones, side by side."""
+    rows = {quarter: [*_activity_rows(quarter), *_activist_activity_rows(quarter)] for quarter in quarters}
     spelling = _campaign_spellings(row for quarter_rows in rows.values() for row in quarter_rows)
     figures = []
     for quarter, quarter_rows in rows.items():
@@ -175,7 +189,7 @@ def _activities(quarters: list[Quarter]) -> list[ActivityFigure]:
                 ActivityFigure.Dimension.CAMPAIGN: spelling[row["name"].casefold()],
             }
             for dimension, value in values.items():
-                counts = merged.setdefault((row["report__group__region_id"], dimension, value), [0, 0])
+                counts = merged.setdefault((row["region_id"], dimension, value), [0, 0])
                 counts[0] += row["n"]
                 counts[1] += row["people"]
         figures += [
@@ -201,9 +215,20 @@ def _activity_rows(quarter: Quarter):
             report__quarter=quarter.number,
             report__status__in=[QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.REVIEWED],
         )
+        .annotate(name=Trim("campaign"), region_id=F("report__group__region_id"))
+        .order_by()
+        .values("region_id", "type", "outward", "priority_area_id", "name")
+        .annotate(n=Count("pk"), people=Coalesce(Sum("participants"), 0))
+    )
+
+
+def _activist_activity_rows(quarter: Quarter):
+    """Individual activists' logged activities, in the region stored when they were logged."""
+    return (
+        ActivistActivity.objects.filter(date__range=(quarter.start, quarter.end))
         .annotate(name=Trim("campaign"))
         .order_by()
-        .values("report__group__region_id", "type", "outward", "priority_area_id", "name")
+        .values("region_id", "type", "outward", "priority_area_id", "name")
         .annotate(n=Count("pk"), people=Coalesce(Sum("participants"), 0))
     )
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.figures import quarter_label
@@ -100,8 +101,15 @@ def open_follow_ups(region):
     return follow_ups.filter(region=region) if region is not None else follow_ups
 
 
+def silent_activists(region, today):
+    """Individual activists not heard from for six months: the regional leader gets in touch."""
+    from activists import individual
+
+    return individual.in_region(individual.silent(individual.active_activists(), today), region)
+
+
 def for_region(region, today: datetime.date | None = None) -> list[Task]:
-    """The region's to-do list: seven queries, whatever the size of the region."""
+    """The region's to-do list: eight queries, whatever the size of the region."""
     today = today or timezone.localdate()
     tasks = []
     follow_up_url = reverse("groups:region_follow_up", args=[region.slug])
@@ -208,11 +216,30 @@ def for_region(region, today: datetime.date | None = None) -> list[Task]:
             reverse("regions:detail", args=[region.slug]),
         )
     )
+    rows = _first(silent_activists(region, today).select_related("person"), ["last_heard_on", "pk"])
+    tasks.append(
+        Task(
+            "silent_activists",
+            _("Individual activists not heard from for six months"),
+            _("Get in touch"),
+            [
+                Item(
+                    str(a.person),
+                    None,
+                    reverse("activists:activist_detail", args=[a.pk]),
+                    _("last heard from %(date)s") % {"date": date_format(a.last_heard_on, "SHORT_DATE_FORMAT")},
+                )
+                for a in rows
+            ],
+            _count(rows),
+            reverse("activists:activist_list") + f"?region={region.slug}&stille=1",
+        )
+    )
     return tasks
 
 
 def counts_by_region(today: datetime.date | None = None) -> dict[str, dict[int, int]]:
-    """For the national overview: how many of each task wait in each region (seven queries)."""
+    """For the national overview: how many of each task wait in each region (eight queries)."""
     today = today or timezone.localdate()
     groups, _quarter = overdue_reports(None, today)
     querysets = {
@@ -223,6 +250,7 @@ def counts_by_region(today: datetime.date | None = None) -> dict[str, dict[int, 
         "registrations": (registrations(None), "region_id"),
         "join_requests": (waiting_join_requests(None, today), "group__region_id"),
         "follow_ups": (open_follow_ups(None), "region_id"),
+        "silent_activists": (silent_activists(None, today), "person__postal_code__municipality__county__region_id"),
     }
     counts = {}
     for key, (queryset, region_field) in querysets.items():
@@ -239,4 +267,5 @@ TASK_TITLES = {
     "registrations": _("new groups to approve"),
     "join_requests": _("requests to join waiting"),
     "follow_ups": _("open follow-ups"),
+    "silent_activists": _("individual activists not heard from for six months"),
 }

@@ -32,6 +32,7 @@ from regions.models import RegionRole
 # Offices one person holds at a time; giving one to someone else ends the previous holder's.
 SINGLE_HOLDER = {Office.Kind.CONTACT, Office.Kind.LEADER, Office.Kind.DEPUTY, Office.Kind.TREASURER}
 FOLLOW_UP_DAYS = 14
+BECOME_MEMBER_URL = "https://amnesty.no/bli-medlem"
 
 
 class GroupError(Exception):
@@ -54,6 +55,20 @@ class GroupChanged(GroupError):
                 "check the page as it is now and try again."
             )
         )
+
+
+def membership_required_message() -> str:
+    """Why a non-member cannot join a group, and what to do (criterion 2; seed 002: non-members may
+    still be activists on their own)."""
+    return _(
+        "Only paying members of Amnesty International Norway can join a group or hold an office in one. "
+        "Become a member at %(url)s and come back once your membership is registered. Until then you are "
+        "welcome to be active on your own, as an individual activist."
+    ) % {"url": BECOME_MEMBER_URL}
+
+
+def may_join_groups(person) -> bool:
+    return bool(getattr(person, "is_authenticated", False) and person.is_member)
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -455,6 +470,8 @@ def request_to_join(*, actor: User, group: Group, message: str = "") -> JoinRequ
         raise GroupError(_("This group does not take new members at the moment."))
     if GroupMembership.objects.filter(group=group, person=actor, left_on__isnull=True).exists():
         raise GroupError(_("You are already a member of this group."))
+    if not may_join_groups(actor):
+        raise GroupError(membership_required_message())
     if JoinRequest.objects.pending().filter(group=group, person=actor).exists():
         raise GroupError(_("You have already asked to join this group. The contact person will answer you."))
     join_request = JoinRequest.objects.create(group=group, person=actor, message=message.strip())
@@ -472,6 +489,14 @@ def request_to_join(*, actor: User, group: Group, message: str = "") -> JoinRequ
 @transaction.atomic
 def answer_join_request(*, actor: User, join_request: JoinRequest, accept: bool, answer: str = "") -> JoinRequest:
     status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED
+    if accept and not may_join_groups(join_request.person):
+        raise GroupError(
+            _(
+                "%(name)s is not a paying member of Amnesty International Norway, so cannot join the group. "
+                "Decline the request, or ask them to become a member first."
+            )
+            % {"name": join_request.person}
+        )
     # Claim the request: only one answer wins, whoever clicks second is told it is done.
     claimed = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
         status=status, answered_by=actor, answered_at=timezone.now(), answer=answer.strip()

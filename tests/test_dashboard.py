@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from activists.models import User
+from activists.models import ActivistActivity, IndividualActivist, User
 from amnesty_portal.privacy import suppress
 from dashboard import figures, summaries, tasks, todo
 from dashboard.models import ActivityFigure, PeopleFigure, Refresh
@@ -91,14 +91,17 @@ class Organisation:
     has since closed, one in a rejected group, one left a group last quarter); 2 non-binary people
     under 30 in Sogndal who joined as members this quarter and are in the Voss group (a cell of 2:
     hidden); 3 activists who are not members in the Voss group; a man whose membership lapsed at the
-    start of this quarter; a member without a postal code and one on Svalbard (no region).
+    start of this quarter; a member without a postal code and one on Svalbard (no region). Individual
+    activists in Bergen (issue 6): two non-members in no group (one not heard from for six months), one
+    of the Voss group's activists (counted once), and one who stopped before last quarter.
 
     Activities: last quarter, the student group did 6 stands ("Skriv for liv") and 2 letters to the
     editor (a cell of 2), the Voss group 5 open events ("skriv for liv ", the same campaign); the
     quarter before, the student group did 3 lobbying meetings and 9 signature drives ("Stopp
     tortur"); two quarters before that the Voss group ran 9 small campaigns, one activity each. A
     draft report, planned activities and this quarter's report are not counted. An Oslo group
-    reported 4 stands last quarter.
+    reported 4 stands last quarter. The individual activists logged 2 open events last quarter in
+    Bergen (and one this quarter, not counted), and one in Oslo the quarter before.
     """
 
     def __init__(self, world):
@@ -183,6 +186,33 @@ class Organisation:
             member_since=LONG_AGO,
         )
         self.nowhere = f.PersonFactory(postal_code=None, gender=User.Gender.WOMAN, member_since=LONG_AGO)
+        self.individuals = _people(
+            3, gender="", birth_year=1980, membership_status=User.Membership.NON_MEMBER, member_since=None
+        )
+        signed_up = timezone.make_aware(datetime.datetime(2020, 1, 1, 12))
+        on_their_own = [
+            IndividualActivist.objects.create(person=person, signed_up_at=signed_up)
+            for person in [*self.individuals, self.activists[0]]
+        ]
+        IndividualActivist.objects.filter(pk=on_their_own[1].pk).update(last_heard_on=self.today - 200 * DAY)
+        IndividualActivist.objects.filter(pk=on_their_own[2].pk).update(
+            stopped_at=timezone.make_aware(datetime.datetime.combine(self.before.start, datetime.time(12)))
+        )
+        self.silent_activist = on_their_own[1]
+        for day, region in [
+            (self.last.start, self.region),
+            (self.last.end, self.region),
+            (self.today, self.region),
+            (self.before.start, world.other_region),
+        ]:
+            ActivistActivity.objects.create(
+                activist=on_their_own[0],
+                date=day,
+                type=ActivityType.OPEN_EVENT,
+                description="Skrivekafé",
+                participants=3,
+                region=region,
+            )
         self.svalbard = f.PersonFactory(postal_code=_postal("9170"), birth_year=None)
 
         areas = list(PriorityArea.objects.order_by("order", "name"))
@@ -302,12 +332,16 @@ def people_counts(today):
 
     A member on a day: joined by then (or no date known) and paying, or lapsed only later. Active: in
     a group that day that was neither rejected nor closed by then. New: became a member in the
-    quarter. People are counted at each quarter's end, the current quarter today.
+    quarter. People are counted at each quarter's end, the current quarter today. Individual
+    activists are active from the day they sign up until the day they stop.
     """
     cities = {region.office_municipality_id for region in Region.objects.all()}
     memberships = defaultdict(list)
     for membership in GroupMembership.objects.select_related("group"):
         memberships[membership.person_id].append(membership)
+    on_their_own = defaultdict(list)
+    for activist in IndividualActivist.objects.all():
+        on_their_own[activist.person_id].append(activist)
     counts = Counter()
     for person in User.objects.select_related("postal_code__municipality__county"):
         municipality = person.postal_code.municipality if person.postal_code else None
@@ -324,6 +358,10 @@ def people_counts(today):
                 and m.group.status != Group.Status.REJECTED
                 and (m.group.closed_on is None or m.group.closed_on > day)
                 for m in memberships[person.pk]
+            ) or any(
+                timezone.localdate(a.signed_up_at) <= day
+                and (a.stopped_at is None or timezone.localdate(a.stopped_at) > day)
+                for a in on_their_own[person.pk]
             )
             new = member and person.member_since is not None and quarter.start <= person.member_since <= day
             scopes = [
@@ -353,7 +391,8 @@ def people_counts(today):
 
 def activity_counts(today):
     """(region pk, quarter, dimension, value) → [activities, participants]: completed activities in
-    submitted or reviewed reports for the four quarters before the current one. Campaigns by name,
+    submitted or reviewed reports for the four quarters before the current one, and the activities
+    individual activists logged in them (in the region stored with each). Campaigns by name,
     trimmed and without regard to case."""
     completed = shown_quarters(today)[:-1]
     counts = defaultdict(lambda: [0, 0])
@@ -376,6 +415,20 @@ def activity_counts(today):
             figure = counts[report.group.region_id, quarter, dimension, value]
             figure[0] += 1
             figure[1] += activity.participants or 0
+    for activity in ActivistActivity.objects.all():
+        quarter = Quarter.of(activity.date)
+        if quarter not in completed:
+            continue
+        values = {
+            "type": activity.type,
+            "outward": "yes" if activity.outward else "no",
+            "priority_area": str(activity.priority_area_id or ""),
+            "campaign": activity.campaign.strip().casefold(),
+        }
+        for dimension, value in values.items():
+            figure = counts[activity.region_id, quarter, dimension, value]
+            figure[0] += 1
+            figure[1] += activity.participants
     return counts
 
 
@@ -411,14 +464,15 @@ def group_counts(today):
     return groups, states, contacts
 
 
-def shown(counts, *, total_row=False, total_column=False, people=True):
+def shown(counts, *, total_row=False, total_column=False, people=True, hide=frozenset()):
     """What a table should show: the counts with their totals and, for people, the privacy rule."""
     grid = [[*row, sum(row)] if total_column else list(row) for row in counts]
     if total_row:
         grid.append([sum(column) for column in zip(*grid, strict=True)])
     if not people:
         return grid
-    return [[cell.value for cell in row] for row in suppress(grid, rows_add_up=total_column, columns_add_up=total_row)]
+    cells = suppress(grid, rows_add_up=total_column, columns_add_up=total_row, hide=hide)
+    return [[cell.value for cell in row] for row in cells]
 
 
 def pct(part, whole):
@@ -494,10 +548,16 @@ class Expected:
         tables["activities_by_campaign"] = shown(rows, total_row=True, total_column=True)
         return tables
 
+    def few_non_members(self, key, quarter, scope):
+        """Active people less active members: 1–4 would be given away by the members table."""
+        return scope == "active" and 0 < self.p(key, quarter, "active") - self.p(key, quarter, "active_member") < 5
+
     def _dimension(self, key, scope, dimension):
+        width = len(DIMENSIONS[dimension])
         return shown(
             [[self.p(key, q, scope, dimension, value) for value in DIMENSIONS[dimension]] for q in self.quarters],
             total_column=True,
+            hide={(row, width) for row, q in enumerate(self.quarters) if self.few_non_members(key, q, scope)},
         )
 
     def _people_tables(self, key, beside_norway):
@@ -606,6 +666,11 @@ class Expected:
                     [[self.p(k, now, scope, dimension, value) for value in values] for k in keys],
                     total_row=True,
                     total_column=True,
+                    hide={
+                        (row, len(values))
+                        for row, k in enumerate([*keys, "all"])
+                        if self.few_non_members(k, now, scope)
+                    },
                 )
                 for dimension, values in DIMENSIONS.items()
             }
@@ -798,6 +863,8 @@ def test_the_region_page_shows_the_figures_and_the_to_do_list(org, login):
         reverse("groups:detail", args=[org.askoy.pk]): "Amnesty Askøy",  # at risk
         reverse("groups:detail", args=[org.pending.pk]): "Amnesty Stord",  # to approve; its welcome package
         reverse("groups:detail", args=[org.voss.pk]): "Amnesty Voss",  # a join request waiting 20 days
+        # an individual activist not heard from for six months
+        reverse("activists:activist_detail", args=[org.silent_activist.pk]): str(org.silent_activist.person),
     }
     for url, name in links.items():
         assert f'<a href="{url}">{name}</a>' in tasks_html, url
@@ -818,11 +885,13 @@ def test_the_to_do_list_counts_each_kind(org, login):
         "registrations": 1,
         "join_requests": 1,
         "follow_ups": 1,
+        "silent_activists": 1,
     }
     assert [item.subject for item in tasks["failing"].items] == ["Amnesty Sogndal", "Amnesty Askøy"]
     assert tasks["follow_ups"].items[0].due == org.today + 10 * DAY
     assert tasks["unreviewed_reports"].items[0].due == timezone.localdate(org.unreviewed.submitted_at) + 14 * DAY
     assert tasks["join_requests"].items[0].url == reverse("groups:detail", args=[org.voss.pk])
+    assert tasks["silent_activists"].items[0].url == reverse("activists:activist_detail", args=[org.silent_activist.pk])
 
 
 def test_the_national_overview_counts_the_to_dos_per_region(org, login):
@@ -832,11 +901,12 @@ def test_the_national_overview_counts_the_to_dos_per_region(org, login):
     section = _todo(response.content.decode())
     for region in regions:
         assert reverse("dashboard:region", args=[region.slug]) in section
-    # Bergen's column: 2 overdue, 1 to read, 5 not contacted, 2 failing, 1 to approve, 1 join request, 1 follow-up.
+    # Bergen's column: 2 overdue, 1 to read, 5 not contacted, 2 failing, 1 to approve, 1 join request, 1 follow-up,
+    # 1 individual activist not heard from for six months.
     bergen = [r.slug for r in regions].index("bergen")
     body = section[section.index("<tbody>") :]
     counts = [[cell.split(">")[-1] for cell in row.split("</td>")[:-1]] for row in body.split("</tr>")[:-1]]
-    assert [row[bergen] for row in counts] == ["2", "1", "5", "2", "1", "1", "1"]
+    assert [row[bergen] for row in counts] == ["2", "1", "5", "2", "1", "1", "1", "1"]
 
 
 # --- (c) The privacy rule on pages, charts and both export formats ---------------------------------

@@ -118,7 +118,10 @@ def join(request, pk):
             messages.success(request, _("Your request is sent. The group's contact person will answer you by email."))
             return redirect("groups:directory")
     is_member = group.pk in roles_of(request.user).member_group_ids
-    return render(request, "groups/join.html", {"group": group, "form": form, "is_member": is_member})
+    context = {"group": group, "form": form, "is_member": is_member}
+    if not services.may_join_groups(request.user):
+        context["not_member"] = services.membership_required_message()
+    return render(request, "groups/join.html", context)
 
 
 @require_POST
