@@ -83,6 +83,7 @@ bench: system-deps $(VENV)/.installed-bench
 	./tests/services.sh $(BIN)/python bench/criteria.py
 	./tests/services.sh $(BIN)/python bench/outbox.py
 	./tests/services.sh $(BIN)/python bench/reminders.py
+	./tests/services.sh $(BIN)/python bench/welcome.py
 	./tests/services.sh $(BIN)/python bench/dashboard_load.py
 
 clean:

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activists import welcome
 from activists.models import MembershipEvent, User, validate_birth_year
 from activists.validators import normalise_phone
 from amnesty_portal import audit
@@ -458,6 +459,12 @@ class _Importer:
         )
         result.new += len(new)
         result.changed += len(changed)
+        # New members get the welcome series (one INSERT a batch; members of long standing are left out).
+        welcome.enrol(
+            [(person.pk, person.member_since) for person in new if person.membership_status == User.Membership.PAYING]
+            + [(person.pk, person.member_since) for person, status, _on in events if status == User.Membership.PAYING],
+            today=self.today,
+        )
         if events:
             # Lapsed officers lose their offices (seed 001, section 8); their groups are re-checked.
             from groups import services as group_services

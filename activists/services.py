@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from activists.models import MembershipEvent, User
+from activists import consent, welcome
+from activists.models import ConsentChange, MembershipEvent, User
 from amnesty_portal import audit
 
 
@@ -10,6 +11,8 @@ from amnesty_portal import audit
 def update_profile(*, actor, person: User, form) -> User:
     changed = list(form.changed_data)
     person = form.save()
+    if "email_consent" in changed:
+        consent.record_change(person=person, consent=person.email_consent, source=ConsentChange.Source.PROFILE)
     if changed:
         audit.record(actor=actor, action="profile.updated", target=person, fields=changed)
     return person
@@ -33,5 +36,7 @@ def set_membership_status(*, actor, person: User, status: str, effective_on, sou
 
     if status == User.Membership.LAPSED:
         group_services.membership_lapsed(actor=actor, lapses=[(person, effective_on)])
+    elif status == User.Membership.PAYING:
+        welcome.enrol([(person.pk, person.member_since)])
     group_services.membership_changed(person_ids=[person.pk])
     return True
