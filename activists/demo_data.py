@@ -616,6 +616,7 @@ def counts() -> dict:
         "report_activities": ReportActivity.objects.count(),
         "report_versions": ReportVersion.objects.count(),
         "contacts": Contact.objects.count(),
+        **_individual_counts(),
     }
 
 
@@ -632,6 +633,8 @@ def load(*, today: datetime.date | None = None) -> dict:
         plan = _Planner(random.Random(SEED), today or timezone.localdate())
         plan.build()
         _write(plan)
+        _write_urgent_action_draft()
+        _write_erasure_request()
         refresh_standings(today=plan.today)
         summaries.refresh(today=plan.today)
     return {"loaded": True, **counts()}
@@ -1491,6 +1494,7 @@ def _write(plan: _Planner):
     _write_recognition(plan, people, groups)
     _write_reports(plan, people, groups)
     _write_history(groups)
+    _write_individual_activists(plan)
 
 
 def _write_recognition(plan: _Planner, people: dict, groups: dict):
@@ -1762,3 +1766,146 @@ def _write_history(groups: dict):
             answer=join_request.answer,
         )
     AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+# --- Individual activists (issue 6): a few in every region, some far from the cities ----------------
+
+ACTIVISTS_PER_REGION = {"bergen": 6, "oslo": 3, "stavanger": 3, "trondheim": 3, "tromso": 3}
+SILENT_ACTIVISTS = {"bergen": 2, "trondheim": 1}  # last heard from seven months ago
+ACTIVIST_LOG = [
+    (AT.OTHER, "Skrivekafé på biblioteket", 8, True),
+    (AT.OPEN_EVENT, "Foredrag om menneskerettigheter for en skoleklasse", 24, True),
+    (AT.OPEN_EVENT, "Filmkveld i bygdehuset", 15, True),
+    (AT.ONLINE_ACTIONS, "Delte Skriv for liv-aksjonen i sosiale medier", 1, True),
+    (AT.SIGNATURES, "Samlet underskrifter på julemarkedet", 3, True),
+    (AT.OTHER, "Menneskerettighetsløp med familien", 6, True),
+    (AT.OTHER, "Leste meg opp på kampanjemateriellet", 1, False),
+]
+BERGEN_MEETING = "Regionmøte for aktivister i Bergen"
+
+
+def _individual_counts() -> dict:
+    from activists.models import ActivistActivity, Gathering, IndividualActivist
+
+    return {
+        "individual_activists": IndividualActivist.objects.count(),
+        "activist_activities": ActivistActivity.objects.count(),
+        "gatherings": Gathering.objects.count(),
+    }
+
+
+def _write_individual_activists(plan: _Planner):
+    """Register people in no group as individual activists, with a log of what they did, and one
+    upcoming regional meeting in Bergen with some of them invited. Each profile is written once:
+    a person who has one already is left as they are, so writing the plan again adds nothing."""
+    from activists.models import ActivistActivity, Gathering, GatheringInvitation, IndividualActivist
+
+    rng = random.Random(SEED + 6)
+    today = plan.today
+    in_groups = GroupMembership.objects.values("person_id")
+    areas = list(PriorityArea.objects.filter(is_current=True).order_by("order", "pk"))
+    for region in Region.objects.order_by("slug"):
+        wanted = ACTIVISTS_PER_REGION.get(region.slug, 2)
+        candidates = list(
+            User.objects.filter(
+                postal_code__municipality__county__region=region, membership_status__in=["paying", "non_member"]
+            )
+            .exclude(email__in=plan.named)
+            .exclude(pk__in=in_groups)
+            .exclude(offices__isnull=False)
+            .select_related("postal_code__municipality")
+            .order_by("email")
+        )
+        # Most live outside the regional-office city, as the board's project hopes (seed 000).
+        outside = [p for p in candidates if p.postal_code.municipality_id not in OFFICE_CITIES]
+        inside = [p for p in candidates if p.postal_code.municipality_id in OFFICE_CITIES]
+        chosen = (outside[: wanted - 1] + inside[:1] + outside[wanted - 1 :])[:wanted]
+        for index, person in enumerate(chosen):
+            silent = index < SILENT_ACTIVISTS.get(region.slug, 0)
+            heard = today - datetime.timedelta(days=213 if silent else rng.randint(3, 120))
+            activist, created = IndividualActivist.objects.get_or_create(
+                person=person,
+                defaults={
+                    "modes": rng.sample(["alone", "with_others", "online"], rng.randint(1, 2)),
+                    "time": rng.choice(["once", "monthly", "regular"]),
+                    "family_friendly": rng.random() < 0.3,
+                    "availability": rng.choice(["Helst kvelder", "En helg i måneden", "Når det passer", ""]),
+                    "signed_up_at": _at(heard - datetime.timedelta(days=rng.randint(30, 120)), 19),
+                    "last_heard_on": heard,
+                },
+            )
+            if not created:
+                continue
+            activist.themes.set(rng.sample(areas, min(len(areas), rng.randint(1, 2))))
+            for _n in range(rng.randint(1, 3)):
+                kind, text, people, outward = rng.choice(ACTIVIST_LOG)
+                ActivistActivity.objects.create(
+                    activist=activist,
+                    date=heard - datetime.timedelta(days=rng.randint(0, 90)),
+                    type=kind,
+                    description=text,
+                    participants=people,
+                    outward=outward,
+                    priority_area=rng.choice(areas) if areas else None,
+                    campaign=WRITE_FOR_RIGHTS if "Skriv for liv" in text else "",
+                    region=region,
+                )
+    bergen = Region.objects.get(slug="bergen")
+    leader = RegionRole.objects.filter(region=bergen, kind=RegionRole.Kind.LEADER).order_by("pk").first()
+    meeting, created = Gathering.objects.get_or_create(
+        title=BERGEN_MEETING,
+        defaults={
+            "kind": Gathering.Kind.REGIONAL_MEETING,
+            "region": bergen,
+            "starts_at": _at(today + datetime.timedelta(days=24), 18),
+            "place": "Amnestys regionkontor, Bergen",
+            "description": "Vi planlegger vårens aktiviteter og Skriv for liv. Enkel servering.",
+            "created_by_id": leader.person_id if leader else None,
+        },
+    )
+    if created:
+        invited = IndividualActivist.objects.filter(person__postal_code__municipality__county__region=bergen)
+        GatheringInvitation.objects.bulk_create(
+            [
+                GatheringInvitation(
+                    gathering=meeting, person_id=activist.person_id, invited_by_id=meeting.created_by_id
+                )
+                for activist in invited.order_by("person__email")[:3]
+            ]
+        )
+
+
+def _write_urgent_action_draft():
+    """A draft urgent action (campaigns) for the secretariat to preview; nothing is sent."""
+    from campaigns.models import ActionAlert
+    from regions.models import Region
+
+    alert = ActionAlert.objects.create(
+        title="Løslat journalisten som ble arrestert i går",
+        body=(
+            "En journalist ble arrestert i går for å ha skrevet om valget. Hun risikerer lang fengselsstraff.\n\n"
+            "Skriv til ambassaden i dag og krev at hun løslates straks og uten vilkår."
+        ),
+        action_url="https://www.amnesty.no/",
+        created_by=User.objects.get(email=MARKER_EMAIL),
+    )
+    alert.regions.set(Region.objects.filter(slug="bergen"))
+
+
+def _write_erasure_request():
+    """A lapsed member in no group waiting to be erased: the secretariat's list of erasure
+    requests has one to show (once: a load completing an interrupted one adds no second)."""
+    from activists.models import ErasureRequest
+
+    if ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING).exists():
+        return
+    person = (
+        User.objects.filter(membership_status=User.Membership.LAPSED, group_memberships__isnull=True)
+        .exclude(email=None)
+        .order_by("pk")
+        .first()
+    )
+    if person is not None:
+        ErasureRequest.objects.create(
+            person=person, reason="Jeg har flyttet utenlands og vil ikke stå i registeret lenger."
+        )

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amnesty_portal.permissions import scope_people
+from amnesty_portal.permissions import scope_activists, scope_gatherings, scope_people
 from groups.models import ActivityType
 
 
@@ -121,6 +121,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["membership_status"])]
 
     def __str__(self):
+        if self.erased_at:
+            return _("Erased person #%(pk)s") % {"pk": self.pk}
         return self.get_full_name() or self.email or self.membership_number or f"#{self.pk}"
 
     def save(self, *args, **kwargs):
@@ -277,6 +279,14 @@ class ActivityIdea(models.Model):
         return getattr(self, field)
 
 
+class IndividualActivistQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_activists(self, user)
+
+    def active(self):
+        return self.filter(stopped_at__isnull=True)
+
+
 class IndividualActivist(models.Model):
     """A person active on their own terms, outside a group (seed 000); members and non-members
     alike (seed 002). Their interests and availability decide what the portal suggests."""
@@ -298,6 +308,8 @@ class IndividualActivist(models.Model):
     # The last sign of life (sign-up, a changed profile, a logged activity): regional leaders
     # look up who has not been heard from for six months.
     last_heard_on = models.DateField(_("last heard from"), default=timezone.localdate, db_index=True)
+
+    objects = IndividualActivistQuerySet.as_manager()
 
     class Meta:
         ordering = ["person__last_name", "person__first_name", "pk"]
@@ -345,6 +357,11 @@ class ActivistActivity(models.Model):
         return f"{self.date}: {self.description}"
 
 
+class GatheringQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_gatherings(self, user)
+
+
 class Gathering(models.Model):
     """A regional meeting or the national assembly, to which regional leaders invite activists."""
 
@@ -368,6 +385,8 @@ class Gathering(models.Model):
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GatheringQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -18,6 +18,7 @@ def navigation(request):
         items.append((reverse("groups:list"), _("Groups")))
     else:
         items.append((reverse("groups:directory"), _("Find a group")))
+    items.append((reverse("engage:start"), _("Engage locally")))
     if roles.is_admin or roles.is_regional_leader:
         items.append((reverse("groups:registrations"), _("Registrations")))
     if roles.is_admin:
@@ -25,9 +26,14 @@ def navigation(request):
     if roles.is_regional_staff or roles.is_admin or roles.is_group_officer:
         items.append((reverse("activists:person_list"), _("People")))
     if roles.is_regional_staff or roles.is_admin:
+        items.append((reverse("activists:activist_list"), _("Individual activists")))
+    if roles.is_regional_staff or roles.is_admin:
         items.append((reverse("regions:list"), _("Regions")))
     if roles.is_admin:
         items.append((reverse("activists:import_members"), _("Member register")))
+        items.append((reverse("activists:erasure_requests"), _("Erasure requests")))
+    if roles.is_admin:
+        items.append((reverse("campaigns:alert_list"), _("Urgent actions")))
     items.append((reverse("activists:profile"), _("My profile")))
     current = request.path
     dashboard = reverse("dashboard:overview")

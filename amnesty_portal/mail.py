@@ -49,8 +49,17 @@ REASONS = {
     "report_second_overdue": _("You get this email because you are the group's contact person or one of its leaders."),
     "report_region_told": _("You get this email because you follow up the group as regional leader."),
     "report_feedback": _("You get this email because you are the group's contact person."),
+    "erasure_confirmed": _("You get this email because you asked for your personal data to be erased."),
+    "erasure_refused": _("You get this email because you asked for your personal data to be erased."),
+    "welcome_step": _("You get this email because you became a member of Amnesty International Norway."),
+    "gathering_invitation": _("You get this email because you are registered as an individual activist."),
+    "action_alert": _(
+        "You get this email because you are active in Amnesty, in a group or as an individual activist, "
+        "and have agreed to receive email from us."
+    ),
 }
 DEFAULT_REASON = _("You get this email because you have an account in Amnesty-portalen.")
+UNSUBSCRIBE_LINE = _("Unsubscribe from these emails: %(url)s")
 
 
 def render(name: str, recipient, context: dict) -> tuple[str, str]:
@@ -63,27 +72,41 @@ def render(name: str, recipient, context: dict) -> tuple[str, str]:
     return subject, text
 
 
-def render_all(name: str, recipient, context: dict) -> tuple[str, str, str]:
-    """Subject, plain text and HTML, each with the footer saying why the person gets it."""
+def render_all(name: str, recipient, context: dict, *, unsubscribe_url: str = "") -> tuple[str, str, str]:
+    """Subject, plain text and HTML, each with the footer saying why the person gets it (and, for
+    a series the person may leave, the link to unsubscribe)."""
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
     subject, text = render(name, recipient, context)
     with translation.override(language):
         why = str(REASONS.get(name, DEFAULT_REASON))
         html = render_to_string(
-            "email/base.html", {"subject": subject, "text": text, "reason": why, "language": language}
+            "email/base.html",
+            {
+                "subject": subject,
+                "text": text,
+                "reason": why,
+                "language": language,
+                "unsubscribe_url": unsubscribe_url,
+            },
         )
-    return subject, f"{text.rstrip()}\n\n-- \n{why}\n", html
+        footer = f"{why}\n{UNSUBSCRIBE_LINE % {'url': unsubscribe_url}}\n" if unsubscribe_url else f"{why}\n"
+    return subject, f"{text.rstrip()}\n\n-- \n{footer}", html
 
 
-def notify(recipients, name: str, context: dict | None = None, *, key: str, cc=(), batch: str = "") -> int:
+def notify(
+    recipients, name: str, context: dict | None = None, *, key: str, cc=(), batch: str = "", unsubscribe: bool = False
+) -> int:
     """Write one email per recipient (people with an address; others are skipped) to the outbox,
     in the current transaction, under `key:<recipient>`. `cc` people get a copy of each, or the
     email itself when there is nobody to copy. `batch` names the mailing the rows belong to (an
-    urgent action), for counting its delivery. Returns how many rows were written."""
-    return enqueue(build(recipients, name, context or {}, key=key, cc=cc, batch=batch))
+    urgent action), for counting its delivery. `unsubscribe` adds a one-click unsubscribe link
+    and headers (`activists.consent`), for series a person may leave. Returns how many rows were written."""
+    return enqueue(build(recipients, name, context or {}, key=key, cc=cc, batch=batch, unsubscribe=unsubscribe))
 
 
-def build(recipients, name: str, context: dict, *, key: str, cc=(), batch: str = "") -> list[OutboxMessage]:
+def build(
+    recipients, name: str, context: dict, *, key: str, cc=(), batch: str = "", unsubscribe: bool = False
+) -> list[OutboxMessage]:
     """The outbox rows `notify` writes, unsaved: a sweep builds many and stores them in a few INSERTs."""
     recipients, cc = list(recipients), list(cc)
     if cc and not any(getattr(person, "email", None) for person in recipients):
@@ -96,7 +119,13 @@ def build(recipients, name: str, context: dict, *, key: str, cc=(), batch: str =
         if not email or email in seen:
             continue
         seen.add(email)
-        subject, text, html = render_all(name, person, context)
+        headers, link = {}, ""
+        if unsubscribe and person.pk:
+            from activists.consent import unsubscribe_headers, unsubscribe_url
+
+            link = unsubscribe_url(person, name)
+            headers = unsubscribe_headers(person, name, url=link)
+        subject, text, html = render_all(name, person, context, unsubscribe_url=link)
         rows.append(
             OutboxMessage(
                 key=f"{key}:{person.pk or email}"[:200],
@@ -108,6 +137,7 @@ def build(recipients, name: str, context: dict, *, key: str, cc=(), batch: str =
                 text=text,
                 html=html,
                 batch=batch,
+                headers=headers,
             )
         )
     return rows

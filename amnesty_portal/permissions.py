@@ -133,12 +133,33 @@ def scope_people(queryset, user):
     return queryset.filter(visible)
 
 
+def scope_activists(queryset, user):
+    """Individual activists: admins see all; regional staff those living in their region (by the
+    person's postal code). Nobody else: an activist sees their own profile through their own pages."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return queryset
+    if not roles.staff_region_ids:
+        return queryset.none()
+    return queryset.filter(person__postal_code__municipality__county__region_id__in=roles.staff_region_ids)
+
+
+def scope_gatherings(queryset, user):
+    """Gatherings: admins see all; regional staff their region's meetings and the national ones."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return queryset
+    if not roles.staff_region_ids:
+        return queryset.none()
+    return queryset.filter(Q(region_id__in=roles.staff_region_ids) | Q(region__isnull=True))
+
+
 # --- Object-level answers ---------------------------------------------------------------------
 
 
 def can_change(user, obj) -> bool:
     """Whether a person who may see `obj` may also change it."""
-    from activists.models import User
+    from activists.models import Gathering, User
     from groups.models import Group
     from regions.models import Region
 
@@ -151,6 +172,9 @@ def can_change(user, obj) -> bool:
         return obj.region_id in roles.leader_region_ids or obj.pk in roles.officer_group_ids
     if isinstance(obj, Region):
         return False
+    if isinstance(obj, Gathering):
+        # A regional leader invites to their region's meetings and to the national gatherings.
+        return obj.region_id in roles.leader_region_ids or (obj.region_id is None and roles.is_regional_leader)
     return False
 
 

@@ -84,6 +84,10 @@ else:
 
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where individual activists meet online (seed 000); the guided flow links to it once they join.
+DIGITAL_MEETING_PLACE_URL = env_url(
+    "DIGITAL_MEETING_PLACE_URL", "https://amnesty.no/engasjer-deg-lokalt", schemes=("http", "https")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -323,6 +327,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Domain settings ------------------------------------------------------------------------
 MEMBER_IMPORT_BATCH_SIZE = env_int("MEMBER_IMPORT_BATCH_SIZE", 2000)
+# Lapsed members' personal data is erased this many months after the lapse (activists.own_data).
+LAPSED_DATA_RETENTION_MONTHS = env_int("LAPSED_DATA_RETENTION_MONTHS", 24)
+if LAPSED_DATA_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("LAPSED_DATA_RETENTION_MONTHS must be at least 1.")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -344,4 +352,6 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-group-standings": {"task": "groups.refresh_standings_task", "schedule": crontab(hour=3, minute=15)},
     "report-reminders": {"task": "groups.report_reminders_task", "schedule": crontab(minute=25)},
     "refresh-dashboard-figures": {"task": "dashboard.refresh_figures_task", "schedule": crontab(minute=40)},
+    "welcome-series": {"task": "activists.send_welcome_steps_task", "schedule": crontab(hour=9, minute=5)},
+    "prune-lapsed-members": {"task": "activists.prune_lapsed_members_task", "schedule": crontab(hour=2, minute=50)},
 }

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from activists.views import consent as consent_views
 from amnesty_portal import views
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -21,6 +22,9 @@ urlpatterns = [
     path("grupper/", include("groups.urls")),
     path("regioner/", include("regions.urls")),
     path("oversikt/", include("dashboard.urls")),
+    path("avmelding/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
+    path("kampanjer/", include("campaigns.urls")),
+    path("engasjer-deg/", include("activists.urls_engage")),
 ]
 
 handler403 = "amnesty_portal.views.permission_denied"

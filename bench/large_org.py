@@ -318,6 +318,7 @@ def generate(scale: float = 1.0, seed: int = SEED, log=print) -> dict:
                 since,
                 lapsed,
                 rng.random() < 0.7,  # email_consent
+                None,  # erased_at
                 False,  # is_secretariat
                 False,  # is_prize_jury
                 False,  # is_staff
@@ -350,6 +351,7 @@ def generate(scale: float = 1.0, seed: int = SEED, log=print) -> dict:
         "member_since",
         "lapsed_on",
         "email_consent",
+        "erased_at",
         "is_secretariat",
         "is_prize_jury",
         "is_staff",

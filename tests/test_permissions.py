@@ -31,6 +31,18 @@ MATRIX = {
     "activists:import_members": (None, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
     # POST only; without a previewed file the admin is sent back to the upload step.
     "activists:import_members_confirm": (None, "405/302 405/404 405/404 405/404 405/404 405/404 405/302"),
+    # Each person's own data: the pages work on the logged-in person alone (no person in the address);
+    # an empty POST shows the erasure form again with its error, withdrawing with nothing pending
+    # says so. The secretariat alone sees and answers erasure requests.
+    "activists:my_data": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "activists:my_data_json": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "activists:erasure": (None, "302/302 200/200 200/200 200/200 200/200 200/200 200/200"),
+    "activists:erasure_withdraw": (None, "405/302 405/302 405/302 405/302 405/302 405/302 405/302"),
+    "activists:erasure_requests": (None, "302/405 404/405 404/405 404/405 404/405 404/405 200/405"),
+    "activists:erasure_decide": (
+        lambda w: {"pk": _erasure_request(w.outsider).pk},
+        "302/302 404/404 404/404 404/404 404/404 404/404 200/200",
+    ),
     "groups:list": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
     "groups:detail": (lambda w: {"pk": w.group.pk}, "302/405 200/405 200/405 404/405 200/405 404/405 200/405"),
     # Any logged-in person may look for a group to join and ask to join a recognised open one.
@@ -119,6 +131,85 @@ MATRIX = {
         lambda w: {"table": "members", "fmt": "xlsx"},
         "302/405 404/405 404/405 404/405 404/405 404/405 200/405",
     ),
+    # Unsubscribe (welcome series): the signed token in the address is the permission, for anyone
+    # holding the link, logged in or not; GET asks, POST unsubscribes (no CSRF: RFC 8058 one-click).
+    "unsubscribe": (
+        lambda w: {"token": _unsubscribe_token(w.member)},
+        "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    ),
+    # Urgent actions (campaigns): the secretariat's alone; everyone else 404. An empty POST shows
+    # the form again with its errors (or, without a revision, the stale-form message).
+    "campaigns:alert_list": (None, "302/405 404/405 404/405 404/405 404/405 404/405 200/405"),
+    "campaigns:alert_new": (None, "302/302 404/404 404/404 404/404 404/404 404/404 200/200"),
+    "campaigns:alert_detail": (
+        lambda w: {"pk": _action_alert(w).pk},
+        "302/405 404/405 404/405 404/405 404/405 404/405 200/405",
+    ),
+    "campaigns:alert_edit": (
+        lambda w: {"pk": _action_alert(w).pk},
+        "302/302 404/404 404/404 404/404 404/404 404/404 200/200",
+    ),
+    "campaigns:alert_preview": (
+        lambda w: {"pk": _action_alert(w).pk},
+        "302/302 404/404 404/404 404/404 404/404 404/404 200/200",
+    ),
+    "campaigns:alert_send": (
+        lambda w: {"pk": _action_alert(w).pk},
+        "302/302 404/404 404/404 404/404 404/404 404/404 200/200",
+    ),
+    # Engage locally: the steps and results are public; the actions need an account (anonymous
+    # visitors are sent to log in and back), and anyone logged in may use them.
+    "engage:start": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:modes": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:time": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:themes": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:family": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:results": (None, "200/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "engage:join_group": (lambda w: {"pk": w.group.pk}, "405/302 405/302 405/302 405/302 405/302 405/302 405/302"),
+    "engage:sign_up": (None, "405/302 405/302 405/302 405/302 405/302 405/302 405/302"),
+    "engage:meeting_place": (None, "405/302 405/302 405/302 405/302 405/302 405/302 405/302"),
+    # Individual activists. Their own pages answer the logged-in person (here "member", made an
+    # activist by the kwargs factory); anyone who is not an activist gets 404 there, except on the
+    # page that shows them the way into the engage flow. The region's list, alumni and gatherings
+    # are for regional staff (their region only) and the secretariat; a regional leader calls a
+    # regional meeting, and invites only to their region's gatherings.
+    "activists:my_activism": (None, "302/405 200/405 200/405 200/405 200/405 200/405 200/405"),
+    "activists:activist_edit": (
+        lambda w: _activist(w.member) and {},
+        "302/302 200/302 404/404 404/404 404/404 404/404 404/404",
+    ),
+    "activists:activist_stop": (
+        lambda w: _activist(w.member) and {},
+        "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
+    ),
+    "activists:activity_add": (
+        lambda w: _activist(w.member) and {},
+        "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
+    ),
+    "activists:activity_edit": (
+        lambda w: {"pk": _activist_activity(w.member).pk},
+        "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
+    ),
+    "activists:activity_delete": (
+        lambda w: {"pk": _activist_activity(w.member).pk},
+        "302/302 200/302 404/404 404/404 404/404 404/404 404/404",
+    ),
+    "activists:activist_list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
+    "activists:activist_detail": (
+        lambda w: {"pk": _activist(w.member).pk},
+        "302/405 404/405 404/405 404/405 200/405 404/405 200/405",
+    ),
+    "activists:alumni": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
+    "activists:gathering_list": (None, "302/405 404/405 404/405 404/405 200/405 200/405 200/405"),
+    "activists:gathering_new": (None, "302/302 404/404 404/404 404/404 200/200 200/200 200/200"),
+    "activists:gathering_detail": (
+        lambda w: {"pk": _gathering(w).pk},
+        "302/405 404/405 404/405 404/405 200/405 404/405 200/405",
+    ),
+    "activists:gathering_invite": (
+        lambda w: {"pk": _gathering(w).pk},
+        "302/302 404/404 404/404 404/404 200/200 404/404 200/200",
+    ),
     # Django's language switcher redirects back.
     "set_language": (None, "302/302 302/302 302/302 302/302 302/302 302/302 302/302"),
     # django-allauth's pages: public ones answer everyone, account pages send anonymous to login.
@@ -168,8 +259,54 @@ def _report_version(group):
     return report.versions.create(number=1, data={"activities": []})
 
 
+def _unsubscribe_token(person):
+    from activists.consent import unsubscribe_token
+
+    return unsubscribe_token(person, "welcome_step")
+
+
+def _erasure_request(person):
+    from activists.models import ErasureRequest
+
+    return ErasureRequest.objects.create(person=person, reason="Flytter")
+
+
 def _follow_up(group):
     return FollowUp.objects.create(group=group, region=group.region, kind=FollowUp.Kind.FIRST_CONTACT)
+
+
+def _activist(person):
+    from activists.models import IndividualActivist
+
+    return IndividualActivist.objects.get_or_create(person=person)[0]
+
+
+def _activist_activity(person):
+    import datetime
+
+    return _activist(person).activities.create(date=datetime.date.today(), type="stand", description="Stand")
+
+
+def _gathering(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from activists.models import Gathering
+
+    return Gathering.objects.create(
+        kind=Gathering.Kind.REGIONAL_MEETING,
+        title="Regionmøte",
+        region=world.region,
+        starts_at=timezone.now() + datetime.timedelta(days=7),
+        place="Bergen",
+    )
+
+
+def _action_alert(world):
+    from campaigns.models import ActionAlert
+
+    return ActionAlert.objects.create(title="Hastesak", body="Skriv til ambassaden.", created_by=world.admin)
 
 
 # Patterns that are not pages: static files in DEBUG.

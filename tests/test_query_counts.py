@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activists.models import User
 from amnesty_portal import audit
+from amnesty_portal.models import OutboxMessage
 from dashboard import summaries
 from groups.criteria import refresh_standings
 from groups.models import (
@@ -109,7 +110,21 @@ def _dashboard_data(world, groups):
         report.activities.create(kind=ReportActivity.Kind.PLANNED, type=ActivityType.STAND, date=current.start)
         if i % 2 == 0:
             Contact.objects.create(group=group, channel=Contact.Channel.PHONE, by=world.leader)
+        _silent_activist(world, last)
     summaries.refresh()
+
+
+def _silent_activist(world, quarter):
+    """An individual activist in Bergen not heard from for seven months, with an activity logged."""
+    from activists.models import ActivistActivity, IndividualActivist
+
+    activist = IndividualActivist.objects.create(person=f.PersonFactory())
+    IndividualActivist.objects.filter(pk=activist.pk).update(
+        last_heard_on=datetime.date.today() - datetime.timedelta(days=213)
+    )
+    ActivistActivity.objects.create(
+        activist=activist, date=quarter.start, type=ActivityType.OTHER, description="Skrivekafé", region=world.region
+    )
 
 
 def _reports(group, world):
@@ -155,6 +170,16 @@ def _history(group, world):
     audit.record(actor=world.admin, action="group.warned", target=group, reason="test", deadline="2026-12-31")
 
 
+def _erasure_requests(world):
+    """Two people asking to be erased, one in a group with an office (what the list shows); no kwargs."""
+    from activists.models import ErasureRequest
+
+    for person in (world.outsider, world.member):
+        ErasureRequest.objects.create(person=person, reason="Flytter")
+    f.OfficeFactory(group=world.group, person=world.member, kind=Office.Kind.TREASURER)
+    return None
+
+
 def _count(client, url, assert_num_queries, expected):
     with assert_num_queries(expected):
         response = client.get(url)
@@ -178,15 +203,20 @@ VIEWS = [
     ("regions:list", None, "admin", 7),
     ("regions:detail", lambda w: {"slug": "bergen"}, "leader", 15),
     # The dashboards, uncached (DASHBOARD_CACHE_SECONDS = 0), at 2 and at 50 groups (DASHBOARD_GROUPS).
-    ("dashboard:region", lambda w: {"slug": "bergen"}, "leader", 21),
-    ("dashboard:region", lambda w: {"slug": "bergen"}, "admin", 21),
-    ("dashboard:overview", None, "admin", 22),
+    # (One query each for the to-do list's individual activists not heard from for six months.)
+    ("dashboard:region", lambda w: {"slug": "bergen"}, "leader", 22),
+    ("dashboard:region", lambda w: {"slug": "bergen"}, "admin", 22),
+    ("dashboard:overview", None, "admin", 23),
     ("groups:region_follow_up", lambda w: {"slug": "bergen"}, "leader", 9),
     ("groups:region_follow_up", lambda w: {"slug": "alle"}, "admin", 8),
     ("groups:region_contacts", lambda w: {"slug": "bergen"}, "leader", 7),
     ("groups:contacts", lambda w: {"pk": w.group.pk}, "leader", 7),
     ("groups:review_report", lambda w: {"pk": _submitted_report(w.group).pk}, "leader", 8),
     ("home", None, "member", 9),
+    # Each person's own data: one query per table that refers to people, whatever the rows (the
+    # member's join requests and registrations grow); the secretariat's erasure requests.
+    ("activists:my_data", None, "member", 43),
+    ("activists:erasure_requests", lambda w: _erasure_requests(w), "admin", 11),
     ("groups:reports", lambda w: {"pk": w.group.pk}, "contact", 7),
     ("groups:report", lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())}, "contact", 11),
     ("groups:report", lambda w: {"pk": w.group.pk, "quarter": str(Quarter.current())}, "member", 9),
@@ -219,4 +249,200 @@ def test_query_count_does_not_grow_with_rows(world, login, assert_num_queries, s
         _dashboard_data(world, grown)
     f.MembershipFactory(group=world.group)
     f.MembershipFactory(group=world.group)
+    _count(client, url, assert_num_queries, queries)
+
+
+# --- Individual activists, alumni and gatherings ----------------------------------------------------
+
+
+def _individual_activists(world, n):
+    """n more individual activists in Bergen (two themes, two chosen ideas, two logged activities
+    each), n more logged activities of the member's own, n more former officers of world.group (two
+    past offices each), and n more gatherings (regional and national) with the new activists invited."""
+    from activists.models import ActivistActivity, ActivityIdea, Gathering, GatheringInvitation, IndividualActivist
+
+    themes = list(PriorityArea.objects.order_by("pk")[:2])
+    ideas = [
+        ActivityIdea.objects.get_or_create(slug=f"ide-{i}", defaults={"title": f"Idé {i}", "summary": "-"})[0]
+        for i in range(2)
+    ]
+    mine, _created = IndividualActivist.objects.get_or_create(person=world.member)
+    mine.themes.set(themes)
+    mine.ideas.set(ideas)
+    for i in range(n):
+        activist = IndividualActivist.objects.create(person=f.PersonFactory(), modes=["alone", "online"])
+        activist.themes.set(themes)
+        activist.ideas.set(ideas)
+        for activity_of in (activist, activist, mine):
+            ActivistActivity.objects.create(
+                activist=activity_of,
+                date=datetime.date.today(),
+                type=ActivityType.STAND,
+                description="Stand",
+                idea=ideas[0],
+                priority_area=themes[0],
+                region=world.region,
+            )
+        former = f.PersonFactory()
+        for kind in (Office.Kind.LEADER, Office.Kind.TREASURER):
+            f.OfficeFactory(
+                group=world.group,
+                person=former,
+                kind=kind,
+                started_on=datetime.date(2023, 1, 1),
+                ended_on=datetime.date(2024, 1, 1),
+            )
+        for region in (world.region, None):
+            gathering = Gathering.objects.create(
+                kind=Gathering.Kind.REGIONAL_MEETING if region else Gathering.Kind.NATIONAL_ASSEMBLY,
+                title=f"Samling {i}",
+                region=region,
+                starts_at=timezone.now() + datetime.timedelta(days=10 + i),
+                place="Bergen",
+                created_by=world.leader,
+            )
+            for person in (activist.person, world.member):
+                GatheringInvitation.objects.create(gathering=gathering, person=person, invited_by=world.leader)
+    GatheringInvitation.objects.get_or_create(gathering=_first_meeting(), person=f.PersonFactory())
+
+
+def _first_meeting():
+    from activists.models import Gathering
+
+    return Gathering.objects.filter(region__slug="bergen").order_by("pk").first()
+
+
+def _member_activist(world):
+    from activists.models import IndividualActivist
+
+    return IndividualActivist.objects.get_or_create(person=world.member)[0]
+
+
+def _meeting(world):
+    _individual_activists(world, 1)
+    return _first_meeting()
+
+
+# (url name, kwargs factory, role, queries): the same with 3 and with 7 of everything.
+ACTIVIST_VIEWS = [
+    ("activists:my_activism", None, "member", 10),
+    ("activists:activist_list", None, "leader", 9),
+    ("activists:activist_list", None, "admin", 9),
+    ("activists:activist_detail", lambda w: {"pk": _member_activist(w).pk}, "leader", 10),
+    ("activists:alumni", None, "leader", 9),
+    ("activists:alumni", None, "admin", 9),
+    ("activists:gathering_list", None, "leader", 7),
+    ("activists:gathering_detail", lambda w: {"pk": _meeting(w).pk}, "leader", 8),
+    ("activists:gathering_invite", lambda w: {"pk": _meeting(w).pk}, "leader", 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "role", "queries"), ACTIVIST_VIEWS, ids=[f"{v[0]}-{v[2]}" for v in ACTIVIST_VIEWS]
+)
+def test_individual_activist_pages_make_a_fixed_number_of_queries(
+    world, login, assert_num_queries, settings, name, kwargs, role, queries
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    _individual_activists(world, 2)
+    client = login(world.user(role))
+    _count(client, url, assert_num_queries, queries)
+    _individual_activists(world, 4)
+    _count(client, url, assert_num_queries, queries)
+
+
+# --- Urgent actions (campaigns) ---------------------------------------------------------------------
+
+
+def _urgent_actions(world, n):
+    """n more urgent actions, each with two regions and two themes, half of them sent with their
+    outbox rows; and n more people who would get one (members of world.group, which works on a theme,
+    and individual activists)."""
+    from activists.models import IndividualActivist
+    from campaigns import alerts
+    from campaigns.models import ActionAlert
+
+    themes = list(PriorityArea.objects.order_by("pk")[:2])
+    world.group.priority_areas.set(themes)
+    for i in range(n):
+        f.MembershipFactory(group=world.group)
+        IndividualActivist.objects.create(person=f.PersonFactory()).themes.set(themes)
+        alert = ActionAlert.objects.create(title=f"Hastesak {i}", body="Skriv til ambassaden.", created_by=world.admin)
+        alert.regions.set([f.region("bergen"), f.region("oslo")])
+        alert.themes.set(themes)
+        if i % 2:
+            alerts.send_alert(actor=world.admin, alert=alert, revision=alert.revision)
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [("alert_list", 7), ("alert_detail", 9), ("alert_preview", 13), ("alert_send", 9)],
+)
+def test_urgent_action_pages_make_a_fixed_number_of_queries(world, login, assert_num_queries, settings, name, queries):
+    from campaigns import alerts
+    from campaigns.models import ActionAlert
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    _urgent_actions(world, 2)
+    draft = ActionAlert.objects.create(title="Utkast", body="Tekst.", created_by=world.admin)
+    draft.regions.set([f.region("bergen"), f.region("oslo")])
+    draft.themes.set(PriorityArea.objects.order_by("pk")[:2])
+    sent = ActionAlert.objects.create(title="Sendt", body="Tekst.", created_by=world.admin)
+    alerts.send_alert(actor=world.admin, alert=sent, revision=sent.revision)
+    url = {
+        "alert_list": reverse("campaigns:alert_list"),
+        "alert_detail": reverse("campaigns:alert_detail", args=[sent.pk]),
+        "alert_preview": reverse("campaigns:alert_preview", args=[draft.pk]),
+        "alert_send": reverse("campaigns:alert_send", args=[draft.pk]),
+    }[name]
+    client = login(world.admin)
+    _count(client, url, assert_num_queries, queries)
+    _urgent_actions(world, 4)
+    # The sent alert's delivery grows too: more rows in every status.
+    for i, status in enumerate(["pending", "sending", "sent", "failed"] * 2):
+        OutboxMessage.objects.create(
+            key=f"{sent.batch}:extra:{i}",
+            kind="action_alert",
+            to=f"x{i}@example.org",
+            subject="S",
+            text="T",
+            status=status,
+            batch=sent.batch,
+        )
+    _count(client, url, assert_num_queries, queries)
+
+
+# --- Engage locally: the results page, at 2 and at 6 of every kind of group and idea ------------------
+
+
+def _grow_engage(world, n):
+    from activists.models import ActivityIdea
+
+    area = PriorityArea.objects.filter(is_current=True).order_by("order", "pk").first()
+    for i in range(n):
+        f.make_contact(f.GroupFactory()).save()  # Bergen, where world.member lives
+        f.GroupFactory(municipality=f.Municipality.objects.get(number="4621"))  # Voss, same county
+        f.GroupFactory(municipality=None, region=f.region("oslo")).priority_areas.add(area)
+        idea = ActivityIdea.objects.create(
+            slug=f"idea-{ActivityIdea.objects.count()}-{i}", title="Idé", summary="Hva", how_to="Slik"
+        )
+        idea.priority_areas.add(area)
+        JoinRequest.objects.create(group=f.GroupFactory(), person=world.member)
+    return area
+
+
+@pytest.mark.parametrize(("role", "queries"), [("anonymous", 7), ("member", 15)])
+def test_engage_results_query_count_does_not_grow(world, login, assert_num_queries, settings, role, queries):
+    from activists.engage import Answers, flow_url
+    from activists.models import IndividualActivist
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    area = _grow_engage(world, 2)
+    activist = IndividualActivist.objects.create(person=world.member)
+    url = flow_url(Answers(postal_code="5003", modes=["with_others", "online"], themes=[area.pk]))
+    client = login(world.user(role))
+    _count(client, url, assert_num_queries, queries)
+    _grow_engage(world, 4)
+    activist.ideas.set(activist.ideas.model.objects.all())
     _count(client, url, assert_num_queries, queries)

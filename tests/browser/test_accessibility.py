@@ -28,8 +28,8 @@ ACCOUNTS = [
 PUBLIC_PAGES = ["/", "/konto/login/", "/konto/signup/", "/konto/password/reset/", "/finnes-ikke/"]
 # The Django admin is Django's own; the crawl checks the portal's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/i18n/")
-# Downloads (the dashboards' CSV and Excel exports) are files, not pages.
-SKIP_SUFFIXES = (".csv", ".xlsx")
+# Downloads (the dashboards' CSV and Excel exports, a person's own data as JSON) are files, not pages.
+SKIP_SUFFIXES = (".csv", ".xlsx", ".json")
 
 
 def _pattern(path):
