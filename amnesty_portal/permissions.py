@@ -212,6 +212,11 @@ def require(user, condition: bool, what: str, request=None):
         raise Http404
 
 
+def require_admin(request, what: str):
+    """Guard a page of the secretariat's: 404 to everyone else."""
+    require(request.user, roles_of(request.user).is_admin, what, request)
+
+
 def log_refusal(user, what: str, *, request=None, status: int):
     from amnesty_portal.audit import record_security_event
 

@@ -8,18 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from amnesty_portal.permissions import require, roles_of
+from amnesty_portal.permissions import require_admin
 from campaigns import alerts
 from campaigns.forms import AlertForm, AudienceForm, SendForm
 from campaigns.models import ActionAlert
 
 
-def _require_admin(request, what):
-    require(request.user, roles_of(request.user).is_admin, what, request)
-
-
 def _alert(request, pk) -> ActionAlert:
-    _require_admin(request, f"urgent action {pk}")
+    require_admin(request, f"urgent action {pk}")
     return get_object_or_404(ActionAlert.objects.select_related("created_by", "sent_by"), pk=pk)
 
 
@@ -43,7 +39,7 @@ def _if_sent(request, alert):
 @require_safe
 @login_required
 def alert_list(request):
-    _require_admin(request, "urgent actions")
+    require_admin(request, "urgent actions")
     page = Paginator(ActionAlert.objects.select_related("created_by", "sent_by"), 50).get_page(request.GET.get("page"))
     return render(request, "campaigns/alert_list.html", {"page": page})
 
@@ -51,7 +47,7 @@ def alert_list(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def alert_new(request):
-    _require_admin(request, "new urgent action")
+    require_admin(request, "new urgent action")
     form = AlertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         alert = alerts.create_alert(actor=request.user, data=form.cleaned_data)

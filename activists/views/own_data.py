@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from activists import own_data
 from activists.forms_own_data import ConfirmErasureForm, ErasureRequestForm, RefuseErasureForm
 from activists.models import ErasureRequest
-from amnesty_portal.permissions import require, roles_of
+from amnesty_portal.permissions import require_admin
 
 
 @require_safe
@@ -74,15 +74,11 @@ def erasure_withdraw(request):
     return redirect("activists:erasure")
 
 
-def _require_admin(request, what):
-    require(request.user, roles_of(request.user).is_admin, what, request)
-
-
 @require_safe
 @login_required
 def erasure_requests(request):
     """The secretariat's list: requests waiting, each with what the person still holds."""
-    _require_admin(request, "erasure requests")
+    require_admin(request, "erasure requests")
     pending = list(
         ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING)
         .select_related("person__postal_code__municipality")
@@ -105,7 +101,7 @@ def erasure_requests(request):
 @login_required
 def erasure_decide(request, pk):
     """Confirm a request (the person is erased) or refuse it with an answer."""
-    _require_admin(request, f"erasure request {pk}")
+    require_admin(request, f"erasure request {pk}")
     erasure = get_object_or_404(ErasureRequest.objects.select_related("person__postal_code__municipality"), pk=pk)
     if erasure.status != ErasureRequest.Status.PENDING:
         messages.info(request, _("This request has already been answered or withdrawn."))

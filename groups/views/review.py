@@ -11,19 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amnesty_portal.permissions import is_staff_of, require, roles_of
+from amnesty_portal.permissions import is_staff_of, require, require_admin
 from groups import criteria, services
 from groups.forms import CloseForm, ReasonForm, WarningForm
 from groups.models import CriterionStatus, FollowUp, Group
 from groups.views.common import attempt, filter_by_region
 
 
-def _require_admin(request, what):
-    require(request.user, roles_of(request.user).is_admin, what, request)
-
-
 def _admin_group(request, pk):
-    _require_admin(request, f"group action {pk}")
+    require_admin(request, f"group action {pk}")
     return get_object_or_404(Group.objects.select_related("region", "municipality"), pk=pk)
 
 
@@ -31,7 +27,7 @@ def _admin_group(request, pk):
 @login_required
 def review(request):
     """Groups that fail the criteria or are at risk, or that reported stopping, with the evidence."""
-    _require_admin(request, "group review")
+    require_admin(request, "group review")
     failing = CriterionStatus.objects.exclude(state=Group.Standing.MEETS).order_by("number")
     groups = (
         Group.objects.filter(status=Group.Status.RECOGNISED)
