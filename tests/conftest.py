@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests import factories
 
@@ -107,3 +108,12 @@ def _assert_num_queries(expected, using="default"):
 def assert_num_queries():
     """`with assert_num_queries(7): client.get(url)`: fails with the list of queries if not exact."""
     return _assert_num_queries
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in English, the strings' source language, as a visitor whose browser asks
+    for English gets them: for tests that read the texts (the bokmål ones are checked by msgfmt)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -59,7 +59,7 @@ from groups.quarters import Quarter
 from regions.models import PostalCode, RegionRole
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FIRST, LAST = "Åse", "Ødegård"
 EMAIL, OLD_EMAIL, PHONE = "ase.odegard@example.org", "ase.gammel@example.org", "+4791234567"

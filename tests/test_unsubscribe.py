@@ -12,7 +12,7 @@ from amnesty_portal import mail
 from amnesty_portal.models import AuditEvent, OutboxMessage
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

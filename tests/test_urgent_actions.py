@@ -18,7 +18,7 @@ from groups.models import Group, PriorityArea
 from regions.models import PostalCode
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BERGEN, OSLO = "5003", "0150"  # postal codes in the regions Bergen and Oslo
 
