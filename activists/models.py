@@ -9,6 +9,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from amnesty_portal.permissions import scope_activists, scope_gatherings, scope_people
@@ -217,12 +218,23 @@ class TimeOnOffer(models.TextChoices):
     REGULAR = "regular", _("regularly, every week or two")
 
 
+class Bilingual:
+    """Content admins write in bokmål and, optionally, English: ``<field>`` and ``<field>_en``."""
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        """The field in the language asked for (the current one by default), bokmål as fallback."""
+        language = (language or get_language() or "nb")[:2]
+        if language == "en":
+            return getattr(self, f"{field}_en") or getattr(self, field)
+        return getattr(self, field)
+
+
 class ActivityIdeaQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
-class ActivityIdea(models.Model):
+class ActivityIdea(Bilingual, models.Model):
     """A low-threshold activity in the engage-locally catalogue (seed 000), edited by admins:
     what it is, how to do it and the material to use, in bokmål and English."""
 
@@ -268,15 +280,6 @@ class ActivityIdea(models.Model):
 
     def __str__(self):
         return self.title
-
-    def localized(self, field: str, language: str | None = None) -> str:
-        """The field in the language asked for (the current one by default), bokmål as fallback."""
-        from django.utils.translation import get_language
-
-        language = (language or get_language() or "nb")[:2]
-        if language == "en":
-            return getattr(self, f"{field}_en") or getattr(self, field)
-        return getattr(self, field)
 
 
 class IndividualActivistQuerySet(models.QuerySet):
@@ -416,7 +419,7 @@ class GatheringInvitation(models.Model):
 # --- The welcome series ------------------------------------------------------------------------------
 
 
-class WelcomeStep(models.Model):
+class WelcomeStep(Bilingual, models.Model):
     """One email of the welcome series for new members, its content and day edited by admins."""
 
     day = models.PositiveSmallIntegerField(_("days after joining"), unique=True)
@@ -438,11 +441,6 @@ class WelcomeStep(models.Model):
 
     def __str__(self):
         return _("Day %(day)s: %(subject)s") % {"day": self.day, "subject": self.subject}
-
-    def localized(self, field: str, language: str) -> str:
-        if language[:2] == "en":
-            return getattr(self, f"{field}_en") or getattr(self, field)
-        return getattr(self, field)
 
 
 class WelcomeEnrolment(models.Model):

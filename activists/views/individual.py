@@ -19,7 +19,6 @@ from amnesty_portal.permissions import can_change, get_for, require, roles_of
 from regions.models import Region
 
 PER_PAGE = 50
-PERSON_PLACE = "person__postal_code__municipality__county__region"
 MODE_LABELS = dict(Mode.choices)
 
 
@@ -177,7 +176,7 @@ def activist_list(request):
     if only_silent:
         activists = individual.silent(activists)
     activists = (
-        activists.select_related(f"{PERSON_PLACE}", "person__postal_code__municipality")
+        activists.select_related(individual.REGION_FIELD, "person__postal_code__municipality")
         .prefetch_related("themes")
         .order_by("person__last_name", "person__first_name", "pk")
     )
@@ -204,9 +203,9 @@ def activist_detail(request, pk):
     _require_staff(request, "individual activist")
     activist = get_for(
         request.user,
-        IndividualActivist.objects.select_related(PERSON_PLACE, "person__postal_code__municipality").prefetch_related(
-            "themes", "ideas"
-        ),
+        IndividualActivist.objects.select_related(
+            individual.REGION_FIELD, "person__postal_code__municipality"
+        ).prefetch_related("themes", "ideas"),
         pk=pk,
         request=request,
     )
@@ -293,7 +292,7 @@ def _invitations_seen_by(user, gathering):
     invitations = gathering.invitations.select_related("person__postal_code__municipality", "invited_by")
     roles = roles_of(user)
     if not roles.is_admin and gathering.region_id is None:
-        invitations = invitations.filter(**{f"{PERSON_PLACE}_id__in": list(roles.staff_region_ids)})
+        invitations = invitations.filter(**{f"{individual.REGION_FIELD}_id__in": list(roles.staff_region_ids)})
     return invitations.order_by("person__last_name", "person__first_name", "pk")
 
 
